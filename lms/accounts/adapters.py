@@ -1,0 +1,27 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+from .actions import grant_role
+from .roles import Role
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Everyone who signs up on the site is a learner; e-mails are stored lower-case."""
+
+    def clean_email(self, email):
+        return super().clean_email(email).strip().lower()
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            grant_role(user, Role.LEARNER)
+        return user
+
+    def send_mail(self, template_prefix, email, context):
+        # E-mails speak of Balise and its public address, not of the request's host.
+        site = SimpleNamespace(name="Balise", domain=urlsplit(settings.SITE_URL).netloc)
+        context = {**context, "current_site": site, "site_url": settings.SITE_URL}
+        super().send_mail(template_prefix, email, context)

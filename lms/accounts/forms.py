@@ -1,0 +1,79 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .departements import DEPARTEMENT_CHOICES, normalize_departement
+from .models import Availability, LearnerProfile
+
+UNKNOWN_DEPARTEMENT = _("« %(value)s » n'est pas un code de département connu (ex. : 07, 2A, 974).")
+
+
+class DepartementField(forms.ChoiceField):
+    """A département chosen in the official list; typed codes such as '7' or '2a' are accepted."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_DEPARTEMENT}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "choices", [("", _("Choisissez votre département")), *DEPARTEMENT_CHOICES]
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_departement(super().to_python(value))
+
+
+class LearnerProfileForm(forms.ModelForm):
+    departement = DepartementField(label=_("Département"))
+    availability = forms.MultipleChoiceField(
+        label=_("Quand êtes-vous disponible ?"),
+        choices=Availability.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Cochez tout ce qui vous convient : nous en tenons compte pour les rendez-vous."
+        ),
+    )
+
+    class Meta:
+        model = LearnerProfile
+        fields = [
+            "departement",
+            "commune",
+            "area_type",
+            "situation",
+            "availability",
+            "preferred_modality",
+            "digital_comfort",
+            "project_summary",
+        ]
+        widgets = {
+            "area_type": forms.RadioSelect,
+            "situation": forms.RadioSelect,
+            "preferred_modality": forms.RadioSelect,
+            "digital_comfort": forms.RadioSelect,
+            "project_summary": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "commune": _("Facultatif : la commune où vous vivez ou portez votre projet."),
+            "project_summary": _("Quelques phrases suffisent. Vous pourrez les changer plus tard."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons never offer the empty "---------" choice.
+        for name in ("area_type", "situation", "preferred_modality", "digital_comfort"):
+            field = self.fields[name]
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
+
+
+class SignupForm(AllauthSignupForm):
+    """Sign-up with an e-mail; the password is optional since a code is e-mailed at each login."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password1" in self.fields:
+            self.fields["password1"].label = _("Mot de passe (facultatif)")
+            self.fields["password1"].help_text = _(
+                "Inutile si vous préférez recevoir un code par e-mail à chaque connexion."
+            )

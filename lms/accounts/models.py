@@ -1,0 +1,231 @@
+"""Users, roles' profiles: who learns, who coaches.
+
+The e-mail is the login. A learner's profile says where they live and how they
+can be met; a coach's profile says where and how they accompany, and how many
+open requests they can carry.
+"""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.deconstruct import deconstructible
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from .departements import DEPARTEMENT_CHOICES, DEPARTEMENTS
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person using Balise, identified by e-mail (unique whatever its case)."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.first_name or self.email.split("@")[0]
+
+
+class Modality(models.TextChoices):
+    VIDEO = "video", _("Visioconférence")
+    PHONE = "phone", _("Téléphone")
+    IN_PERSON = "in_person", _("En présentiel")
+
+
+class PreferredModality(models.TextChoices):
+    VIDEO = "video", _("Visioconférence")
+    PHONE = "phone", _("Téléphone")
+    IN_PERSON = "in_person", _("En présentiel")
+    NO_PREFERENCE = "any", _("Pas de préférence")
+
+
+class AreaType(models.TextChoices):
+    RURAL = "rural", _("Commune rurale")
+    URBAN = "urban", _("Ville")
+    QPV = "qpv", _("Quartier prioritaire de la ville (QPV)")
+
+
+class Situation(models.TextChoices):
+    EMPLOYED = "employed", _("En emploi")
+    JOB_SEEKER = "job_seeker", _("En recherche d'emploi")
+    STUDENT = "student", _("En études")
+    OTHER = "other", _("Autre situation")
+
+
+class Availability(models.TextChoices):
+    WEEKDAY_DAYTIME = "weekday_daytime", _("En semaine, en journée")
+    WEEKDAY_EVENING = "weekday_evening", _("En semaine, en soirée")
+    WEEKEND = "weekend", _("Le week-end")
+
+
+class DigitalComfort(models.TextChoices):
+    AT_EASE = "at_ease", _("À l'aise avec le numérique")
+    NEEDS_HELP = "needs_help", _("J'ai besoin d'un coup de main avec le numérique")
+
+
+def validate_departement(value: str) -> None:
+    if value not in DEPARTEMENTS:
+        raise ValidationError(
+            _("« %(value)s » n'est pas un code de département connu."),
+            code="unknown_departement",
+            params={"value": value},
+        )
+
+
+def validate_departement_list(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError(_("Une liste de départements est attendue."), code="invalid")
+    for code in value:
+        validate_departement(code)
+
+
+@deconstructible
+class ChoiceListValidator:
+    """Checks a JSON list holds only values of a TextChoices (availability, modalities)."""
+
+    def __init__(self, choices_path: str):
+        self.choices_path = choices_path
+
+    def __call__(self, value) -> None:
+        choices = import_string(self.choices_path)
+        if not isinstance(value, list) or not set(value) <= set(choices.values):
+            raise ValidationError(_("Choix invalide."), code="invalid_choice")
+
+    def __eq__(self, other):
+        return isinstance(other, ChoiceListValidator) and other.choices_path == self.choices_path
+
+
+validate_availability_list = ChoiceListValidator("lms.accounts.models.Availability")
+validate_modality_list = ChoiceListValidator("lms.accounts.models.Modality")
+
+
+class LearnerProfile(models.Model):
+    """What a project holder tells about themselves at onboarding; editable later."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="learner_profile")
+    departement = models.CharField(
+        _("département"),
+        max_length=3,
+        choices=DEPARTEMENT_CHOICES,
+        validators=[validate_departement],
+    )
+    commune = models.CharField(_("commune"), max_length=120, blank=True)
+    area_type = models.CharField(_("type de territoire"), max_length=10, choices=AreaType.choices)
+    situation = models.CharField(_("situation"), max_length=12, choices=Situation.choices)
+    availability = models.JSONField(
+        _("disponibilités"), default=list, blank=True, validators=[validate_availability_list]
+    )
+    preferred_modality = models.CharField(
+        _("façon préférée d'être accompagné·e"),
+        max_length=10,
+        choices=PreferredModality.choices,
+        default=PreferredModality.NO_PREFERENCE,
+    )
+    digital_comfort = models.CharField(
+        _("aisance numérique"),
+        max_length=12,
+        choices=DigitalComfort.choices,
+        default=DigitalComfort.AT_EASE,
+    )
+    project_summary = models.TextField(
+        _("mon projet en quelques mots"), blank=True, max_length=2000
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil de porteur·se de projet")
+        verbose_name_plural = _("profils de porteur·ses de projet")
+
+    def __str__(self):
+        return f"{self.user} ({self.departement})"
+
+    @property
+    def is_employed(self) -> bool:
+        return self.situation == Situation.EMPLOYED
+
+
+class CoachProfile(models.Model):
+    """Where and how a coach accompanies, and how many open requests they can carry."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="coach_profile")
+    structure = models.CharField(_("structure"), max_length=200)
+    departements = models.JSONField(
+        _("départements couverts"),
+        default=list,
+        blank=True,
+        validators=[validate_departement_list],
+    )
+    modalities = models.JSONField(
+        _("modalités proposées"), default=list, blank=True, validators=[validate_modality_list]
+    )
+    in_person_address = models.TextField(
+        _("adresse pour les rendez-vous en présentiel"), blank=True
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacité (demandes ouvertes en même temps)"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("profil d'accompagnateur·rice")
+        verbose_name_plural = _("profils d'accompagnateur·rices")
+
+    def __str__(self):
+        return f"{self.user} – {self.structure}"
+
+    @property
+    def offers_remote(self) -> bool:
+        return bool({Modality.VIDEO, Modality.PHONE} & set(self.modalities))
+
+    @property
+    def offers_in_person(self) -> bool:
+        return Modality.IN_PERSON in self.modalities

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("accueil/", views.after_login, name="after_login"),
+    path("bienvenue/", views.onboarding, name="onboarding"),
+]

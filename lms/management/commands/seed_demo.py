@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lms import demo
+
+
+class Command(BaseCommand):
+    help = "Load Balise's demo data (idempotent) and print the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEBUG is off (never in production)."
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a known password: it refuses to run when "
+                "DEBUG is off. Use --force only on a throw-away environment."
+            )
+        people = demo.seed_people()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Accounts (password: {demo.DEMO_PASSWORD}):")
+        )
+        for person in people:
+            self.stdout.write(f"  {person.email:<22} {person.role.value:<8} {person.description}")
