@@ -297,6 +297,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers, not the co
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail previews use frames of the same origin
+# W019 asks for DENY; SAMEORIGIN is deliberate (above) and still refuses other origins.
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

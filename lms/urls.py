@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("comptes/", include("allauth.urls")),
     path("mon-compte/", include("lms.accounts.urls")),
+    path("", include("pathways.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,10 +1,42 @@
-"""Wagtail content of Balise: the home page (pathways and modules arrive next)."""
+"""Wagtail content of Balise (home, pathways, module library) and learner progress rows.
 
+Modules live once in a module library; pathways reference them in their
+``outline`` with progression points between them. Progress keys on
+(module, step block id), so completing a module counts in every pathway that
+uses it, and editing a module keeps existing progress meaningful.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import OutlineStreamBlock, StepStreamBlock
+
+INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class Theme(models.TextChoices):
+    EMERGENCE = "emergence", _("Faire émerger son projet")
+    BUSINESS_MODEL = "business_model", _("Modèle économique")
+    IMPACT = "impact", _("Impact social")
+    GOVERNANCE = "governance", _("Gouvernance et statuts")
+    FUNDING = "funding", _("Financement")
+
+
+class Audience(models.TextChoices):
+    ALL = "all", _("Tout public")
+    RURAL = "rural", _("Territoires ruraux")
+    EMPLOYED = "employed", _("Personnes en emploi")
+    QPV = "qpv", _("Quartiers prioritaires")
 
 
 class HomePage(Page):
@@ -19,13 +51,296 @@ class HomePage(Page):
     intro = RichTextField(
         _("introduction"),
         blank=True,
-        features=["bold", "italic", "link", "ol", "ul"],
+        features=INTRO_FEATURES,
         help_text=_("Quelques phrases simples pour un·e porteur·se de projet qui découvre Balise."),
     )
 
     content_panels = [*Page.content_panels, FieldPanel("headline"), FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pathways.PathwayIndexPage", "pathways.ModuleLibraryPage"]
     max_count = 1
 
     class Meta:
         verbose_name = _("page d'accueil")
+
+
+class PathwayIndexPage(Page):
+    """Lists the live pathways, filtered by theme and audience."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pathways.HomePage"]
+    subpage_types = ["pathways.PathwayPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("liste des parcours")
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import pathway_index_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(pathway_index_context(self, request))
+        return context
+
+
+class PathwayPageForm(WagtailAdminPageForm):
+    audiences = forms.MultipleChoiceField(
+        label=_("Publics"),
+        choices=Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Laisser vide équivaut à « Tout public »."),
+    )
+
+
+class PathwayPage(Page):
+    """A pathway: an ordered outline of modules with progression points between them."""
+
+    intro = RichTextField(_("introduction"), features=INTRO_FEATURES)
+    theme = models.CharField(_("thème"), max_length=20, choices=Theme.choices)
+    audiences = models.JSONField(_("publics"), default=list, blank=True)
+    estimated_hours = models.PositiveSmallIntegerField(
+        _("durée estimée (heures)"), default=1, help_text=_("Temps total pour suivre le parcours.")
+    )
+    outline = StreamField(
+        OutlineStreamBlock(),
+        verbose_name=_("déroulé"),
+        help_text=_(
+            "Les modules dans l'ordre, avec des balises de progression entre eux. "
+            "Une balise est atteinte quand tous les modules placés avant elle sont terminés."
+        ),
+    )
+
+    base_form_class = PathwayPageForm
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("theme"),
+        FieldPanel("audiences"),
+        FieldPanel("estimated_hours"),
+        FieldPanel("outline"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["pathways.PathwayIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("parcours")
+        verbose_name_plural = _("parcours")
+
+    def audience_labels(self) -> list[str]:
+        values = self.audiences or [Audience.ALL]
+        return [Audience(value).label for value in values if value in Audience.values]
+
+    def is_for(self, audience: str) -> bool:
+        return (
+            not self.audiences or Audience.ALL in self.audiences or audience in self.audiences
+        )
+
+    def outline_items(self) -> list["OutlineItem"]:
+        """The outline as plain data, with its live modules loaded in one query.
+
+        A module that was deleted or unpublished drops out of the outline, so a
+        learner page never breaks on it.
+        """
+        raw = list(self.outline.raw_data)
+        module_ids = [item["value"] for item in raw if item["type"] == "module"]
+        modules = ModulePage.objects.live().in_bulk(module_ids)
+        items = []
+        for item in raw:
+            if item["type"] == "module":
+                module = modules.get(item["value"])
+                if module is not None:
+                    items.append(OutlineItem(kind="module", key=str(module.pk), module=module))
+            elif item["type"] == "progression_point":
+                value = item["value"]
+                items.append(
+                    OutlineItem(
+                        kind="point",
+                        key=item["id"],
+                        title=value.get("title", ""),
+                        trigger=value.get("trigger", "automatic"),
+                    )
+                )
+        return items
+
+    def point_value(self, point_id: str):
+        """The rendered value of a progression point (rich message, questions), or None."""
+        for child in self.outline:
+            if child.block_type == "progression_point" and child.id == point_id:
+                return child.value
+        return None
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import pathway_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(pathway_page_context(self, request))
+        return context
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One entry of a pathway's outline: a module, or a progression point."""
+
+    kind: str  # "module" | "point"
+    key: str  # module pk as text, or the point's block id
+    module: "ModulePage | None" = None
+    title: str = ""
+    trigger: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.module.title if self.module is not None else self.title
+
+
+class ModuleLibraryPage(Page):
+    """Holds the modules; pathways pick them from here."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["pathways.HomePage"]
+    subpage_types = ["pathways.ModulePage"]
+
+    class Meta:
+        verbose_name = _("bibliothèque de modules")
+
+
+class ModulePage(Page):
+    """A reusable module: a summary and a sequence of steps."""
+
+    summary = models.TextField(_("résumé"), max_length=600)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), default=30, help_text=_("Temps estimé pour suivre le module.")
+    )
+    steps = StreamField(
+        StepStreamBlock(),
+        verbose_name=_("étapes"),
+        help_text=_(
+            "Chaque bloc est une étape. Ajouter, retirer ou réordonner des étapes garde "
+            "la progression des personnes sur les étapes qui restent."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("duration_minutes"),
+        FieldPanel("steps"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+    parent_page_types = ["pathways.ModuleLibraryPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("module")
+
+    @cached_property
+    def step_ids(self) -> tuple[str, ...]:
+        """The live revision's step ids, in order (no chooser is resolved)."""
+        return tuple(item["id"] for item in self.steps.raw_data)
+
+    @cached_property
+    def step_titles(self) -> dict[str, str]:
+        return {item["id"]: item["value"].get("title", "") for item in self.steps.raw_data}
+
+    def find_step(self, step_id: str):
+        """The bound step block with this id, or None (deleted step, other module)."""
+        if step_id not in self.step_ids:
+            return None
+        return self.steps[self.step_ids.index(step_id)]
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import module_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(module_page_context(self, request))
+        return context
+
+
+# --- Learner progress ------------------------------------------------------------
+
+
+class Enrollment(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    pathway = models.ForeignKey(PathwayPage, on_delete=models.CASCADE, related_name="enrollments")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "pathway"], name="unique_enrollment")
+        ]
+
+    def __str__(self):
+        return f"{self.learner} → {self.pathway_id}"
+
+
+class StepCompletion(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="step_completions"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
+    step_id = models.CharField(max_length=64)
+    completed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("étape terminée")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "module", "step_id"], name="unique_step_completion"
+            )
+        ]
+
+
+class ExerciseResponse(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_responses"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
+    step_id = models.CharField(max_length=64)
+    answers = models.JSONField(default=dict, blank=True)
+    shared_with_coach = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("réponses à un exercice")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "module", "step_id"], name="unique_exercise_response"
+            )
+        ]
+
+
+class CheckpointPassage(models.Model):
+    """A learner reached a progression point of a pathway (recorded once)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkpoint_passages"
+    )
+    pathway = models.ForeignKey(PathwayPage, on_delete=models.CASCADE, related_name="passages")
+    point_id = models.CharField(max_length=64)
+    trigger = models.CharField(max_length=12)
+    reached_at = models.DateTimeField(auto_now_add=True)
+    answers = models.JSONField(default=dict, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("balise atteinte")
+        verbose_name_plural = _("balises atteintes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "pathway", "point_id"], name="unique_checkpoint_passage"
+            )
+        ]
+
+    @property
+    def is_released(self) -> bool:
+        return self.trigger != "gate" or self.released_at is not None

@@ -1,0 +1,155 @@
+"""State changes of learner progress. Views, receivers and tasks call these.
+
+Each rule is enforced by a unique constraint as well, so double clicks, two tabs
+or concurrent requests never create twins: completing twice is a no-op, and a
+progression point is recorded exactly once.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lms.accounts.models import User
+
+from .models import (
+    CheckpointPassage,
+    Enrollment,
+    ExerciseResponse,
+    ModulePage,
+    PathwayPage,
+    StepCompletion,
+)
+from .progress import PathwayProgress
+from .queries import learner_progress
+from .signals import progression_point_reached
+
+
+def enroll(learner: User, pathway: PathwayPage) -> Enrollment:
+    """Enrol the learner in a pathway (idempotent) and record points already reached,
+    since modules done in another pathway count here too."""
+    with transaction.atomic():
+        enrollment, _ = Enrollment.objects.get_or_create(learner=learner, pathway=pathway)
+        record_reached_points(learner, pathway)
+    return enrollment
+
+
+def complete_step(learner: User, module: ModulePage, step_id: str) -> list[CheckpointPassage]:
+    """Mark a step done (idempotent) and record the points it lets the learner reach.
+
+    Precondition: ``step_id`` is a live step of ``module`` (views check it).
+    Returns the passages recorded by this call, across every pathway the learner
+    follows that uses the module.
+    """
+    with transaction.atomic():
+        _get_or_create(StepCompletion, learner=learner, module=module, step_id=step_id)
+        enrollments = list(
+            Enrollment.objects.filter(learner=learner).select_related("pathway")
+        )
+        passages = []
+        for enrollment in enrollments:
+            pathway = enrollment.pathway
+            if str(module.pk) not in {
+                str(item["value"]) for item in pathway.outline.raw_data if item["type"] == "module"
+            }:
+                continue
+            progress, recorded = record_reached_points(learner, pathway)
+            passages.extend(recorded)
+            _touch(enrollment, progress)
+    return passages
+
+
+def save_answers(
+    learner: User, module: ModulePage, step_id: str, answers: dict, shared_with_coach: bool
+) -> ExerciseResponse:
+    """Save a guided exercise's answers (autosave or submit): the last write wins.
+
+    Precondition: answers are cleaned by the exercise's form (known question
+    ids, offered choices, length limits).
+    """
+    with transaction.atomic():
+        response, created = _get_or_create(
+            ExerciseResponse,
+            learner=learner,
+            module=module,
+            step_id=step_id,
+            defaults={"answers": answers, "shared_with_coach": shared_with_coach},
+        )
+        if not created:
+            response.answers = answers
+            response.shared_with_coach = shared_with_coach
+            response.save(update_fields=["answers", "shared_with_coach", "updated_at"])
+        Enrollment.objects.filter(learner=learner).update(last_activity_at=timezone.now())
+    return response
+
+
+def answer_point_questions(passage: CheckpointPassage, answers: dict) -> CheckpointPassage:
+    """Save the learner's answers to a progression point's questions."""
+    passage.answers = answers
+    passage.save(update_fields=["answers"])
+    return passage
+
+
+def release_gate(learner: User, pathway: PathwayPage, point_id: str) -> CheckpointPassage | None:
+    """Open what follows a gate point for this learner (called by coaching).
+
+    Returns the passage, or None when the learner has not reached the point yet.
+    Releasing twice keeps the first release time. Points reachable beyond the gate
+    are recorded at once.
+    """
+    with transaction.atomic():
+        updated = CheckpointPassage.objects.filter(
+            learner=learner, pathway=pathway, point_id=point_id, released_at__isnull=True
+        ).update(released_at=timezone.now())
+        passage = CheckpointPassage.objects.filter(
+            learner=learner, pathway=pathway, point_id=point_id
+        ).first()
+        if updated:
+            record_reached_points(learner, pathway)
+    return passage
+
+
+def record_reached_points(
+    learner: User, pathway: PathwayPage
+) -> tuple[PathwayProgress, list[CheckpointPassage]]:
+    """Record a passage for each point the learner now reaches; send the signal on commit.
+
+    Exactly one passage per (learner, pathway, point), even under concurrency:
+    the loser of a race sees the unique constraint and records nothing.
+    """
+    progress = learner_progress(learner, pathway).progress
+    recorded = []
+    for point in progress.points_to_record:
+        passage, created = _get_or_create(
+            CheckpointPassage,
+            learner=learner,
+            pathway=pathway,
+            point_id=point.point_id,
+            defaults={"trigger": point.trigger},
+        )
+        if created:
+            recorded.append(passage)
+            transaction.on_commit(lambda p=passage: _announce(p))
+    if recorded:
+        progress = learner_progress(learner, pathway).progress
+    return progress, recorded
+
+
+def _announce(passage: CheckpointPassage) -> None:
+    point = passage.pathway.point_value(passage.point_id)
+    progression_point_reached.send(sender=CheckpointPassage, passage=passage, point=point)
+
+
+def _touch(enrollment: Enrollment, progress: PathwayProgress) -> None:
+    now = timezone.now()
+    fields = {"last_activity_at": now}
+    if progress.is_complete and enrollment.completed_at is None:
+        fields["completed_at"] = now
+    Enrollment.objects.filter(pk=enrollment.pk).update(**fields)
+
+
+def _get_or_create(model, defaults=None, **lookup):
+    """get_or_create that survives a concurrent insert of the same natural key."""
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(defaults=defaults, **lookup)
+    except IntegrityError:
+        return model.objects.get(**lookup), False

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import carnet, feeds, views
+
+app_name = "pathways"
+
+step = "apprendre/parcours/<int:pathway_id>/modules/<int:module_id>/etapes/<str:step_id>/"
+
+urlpatterns = [
+    path("apprendre/", views.dashboard, name="dashboard"),
+    path("apprendre/parcours/<int:pathway_id>/commencer/", views.enroll, name="enroll"),
+    path("apprendre/parcours/<int:pathway_id>/continuer/", views.continue_pathway, name="continue"),
+    path(step, views.step, name="step"),
+    path(f"{step}terminer/", views.complete_step, name="complete_step"),
+    path(f"{step}reponses/", views.save_answers, name="save_answers"),
+    path(
+        "apprendre/parcours/<int:pathway_id>/balises/<str:point_id>/", views.point, name="point"
+    ),
+    path("apprendre/parcours/<int:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
+    path("apprendre/parcours/<int:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
+    path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),
+    path(
+        "podcasts/parcours/<int:pathway_id>/flux.xml",
+        feeds.PathwayPodcastsFeed(),
+        name="pathway_podcasts_feed",
+    ),
+]
