@@ -41,15 +41,11 @@ def complete_step(learner: User, module: ModulePage, step_id: str) -> list[Check
     """
     with transaction.atomic():
         _get_or_create(StepCompletion, learner=learner, module=module, step_id=step_id)
-        enrollments = list(
-            Enrollment.objects.filter(learner=learner).select_related("pathway")
-        )
+        enrollments = list(Enrollment.objects.filter(learner=learner).select_related("pathway"))
         passages = []
         for enrollment in enrollments:
             pathway = enrollment.pathway
-            if str(module.pk) not in {
-                str(item["value"]) for item in pathway.outline.raw_data if item["type"] == "module"
-            }:
+            if module.pk not in pathway.module_ids():
                 continue
             progress, recorded = record_reached_points(learner, pathway)
             passages.extend(recorded)

@@ -207,7 +207,9 @@ class VideoBlock(StepBlock):
         value = super().clean(value)
         if not value.get("video") and not value.get("embed"):
             raise StructBlockValidationError(
-                block_errors={"video": ValidationError(_("Choisissez une vidéo ou donnez un lien."))}
+                block_errors={
+                    "video": ValidationError(_("Choisissez une vidéo ou donnez un lien."))
+                }
             )
         return value
 

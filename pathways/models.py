@@ -135,21 +135,23 @@ class PathwayPage(Page):
         return [Audience(value).label for value in values if value in Audience.values]
 
     def is_for(self, audience: str) -> bool:
-        return (
-            not self.audiences or Audience.ALL in self.audiences or audience in self.audiences
-        )
+        return not self.audiences or Audience.ALL in self.audiences or audience in self.audiences
 
-    def outline_items(self) -> list["OutlineItem"]:
-        """The outline as plain data, with its live modules loaded in one query.
+    def module_ids(self) -> list[int]:
+        """Ids of the modules the outline names, in order (read from the raw outline)."""
+        return [item["value"] for item in self.outline.raw_data if item["type"] == "module"]
+
+    def outline_items(self, modules: dict | None = None) -> list["OutlineItem"]:
+        """The outline as plain data, with its live modules loaded in one query
+        (or taken from ``modules``, a dict by pk loaded for several pathways at once).
 
         A module that was deleted or unpublished drops out of the outline, so a
         learner page never breaks on it.
         """
-        raw = list(self.outline.raw_data)
-        module_ids = [item["value"] for item in raw if item["type"] == "module"]
-        modules = ModulePage.objects.live().in_bulk(module_ids)
+        if modules is None:
+            modules = ModulePage.objects.live().in_bulk(self.module_ids())
         items = []
-        for item in raw:
+        for item in self.outline.raw_data:
             if item["type"] == "module":
                 module = modules.get(item["value"])
                 if module is not None:
@@ -299,6 +301,9 @@ class StepCompletion(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.learner_id}: {self.module_id}/{self.step_id}"
+
 
 class ExerciseResponse(models.Model):
     learner = models.ForeignKey(
@@ -317,6 +322,9 @@ class ExerciseResponse(models.Model):
                 fields=["learner", "module", "step_id"], name="unique_exercise_response"
             )
         ]
+
+    def __str__(self):
+        return f"{self.learner_id}: {self.module_id}/{self.step_id}"
 
 
 class CheckpointPassage(models.Model):
@@ -340,6 +348,9 @@ class CheckpointPassage(models.Model):
                 fields=["learner", "pathway", "point_id"], name="unique_checkpoint_passage"
             )
         ]
+
+    def __str__(self):
+        return f"{self.learner_id}: {self.pathway_id}/{self.point_id}"
 
     @property
     def is_released(self) -> bool:

@@ -39,7 +39,13 @@ def sheet(title="Fiche", body="<p>Contenu de la fiche.</p>"):
 
 def exercise(title="Exercice", questions=None, share_with_coach=True):
     questions = questions or [
-        {"label": "Votre idée ?", "kind": "long_text", "help_text": "", "choices": [], "required": False}
+        {
+            "label": "Votre idée ?",
+            "kind": "long_text",
+            "help_text": "",
+            "choices": [],
+            "required": False,
+        }
     ]
     return (
         "guided_exercise",

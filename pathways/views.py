@@ -1,0 +1,335 @@
+"""Learner pages and htmx partials. Thin: parse input, call one action, render.
+
+Every view loads its objects through the live pathway and its outline, so a step
+of another module, a module outside the pathway, a deleted step or a locked
+module is refused with a clear page, never a 500.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import actions
+from .forms import AnswersForm, ExerciseForm
+from .models import (
+    Audience,
+    CheckpointPassage,
+    Enrollment,
+    ExerciseResponse,
+    ModulePage,
+    PathwayPage,
+    Theme,
+)
+from .progress import ModuleState
+from .queries import PathwayView, completed_steps, learner_dashboard, learner_progress
+
+# --- Context of the Wagtail pages (read-only) ----------------------------------------
+
+
+def pathway_index_context(page, request) -> dict:
+    """Live pathways under the index, filtered by ?theme= and ?public= (unknown values ignored)."""
+    theme = request.GET.get("theme", "")
+    audience = request.GET.get("public", "")
+    pathways = PathwayPage.objects.child_of(page).live().order_by("path")
+    if theme in Theme.values:
+        pathways = pathways.filter(theme=theme)
+    else:
+        theme = ""
+    pathways = list(pathways)
+    if audience in Audience.values and audience != Audience.ALL:
+        pathways = [p for p in pathways if p.is_for(audience)]
+    else:
+        audience = ""
+    return {
+        "pathways": pathways,
+        "themes": Theme.choices,
+        "audiences": [c for c in Audience.choices if c[0] != Audience.ALL],
+        "current_theme": theme,
+        "current_audience": audience,
+    }
+
+
+def pathway_page_context(page: PathwayPage, request) -> dict:
+    """The outline with per-module state for the visitor (empty progress when anonymous)."""
+    user = request.user if request.user.is_authenticated else None
+    view = learner_progress(user, page)
+    enrolled = bool(user) and Enrollment.objects.filter(learner=user, pathway=page).exists()
+    return {"view": view, "enrolled": enrolled, "ModuleState": ModuleState}
+
+
+def module_page_context(page: ModulePage, request) -> dict:
+    """Public intro of a module: summary and the list of its steps (titles only)."""
+    return {"step_titles": [page.step_titles[step_id] for step_id in page.step_ids]}
+
+
+# --- Lookups shared by the learner views -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepContext:
+    pathway: PathwayPage
+    view: PathwayView
+    module: ModulePage
+    step_id: str
+
+    @property
+    def module_progress(self):
+        return self.view.progress.module(self.module.pk)
+
+    @property
+    def is_locked(self) -> bool:
+        progress = self.module_progress
+        return progress is not None and progress.state == ModuleState.LOCKED
+
+
+def _live_pathway(pathway_id: int) -> PathwayPage:
+    return get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)
+
+
+def _step_context(request, pathway_id: int, module_id: int, step_id: str) -> StepContext:
+    pathway = _live_pathway(pathway_id)
+    view = learner_progress(request.user, pathway)
+    module = next(
+        (i.module for i in view.outline if i.kind == "module" and i.module.pk == module_id), None
+    )
+    if module is None or step_id not in module.step_ids:
+        raise Http404(_("Cette étape n'existe pas ou ne fait plus partie de ce parcours."))
+    return StepContext(pathway, view, module, step_id)
+
+
+def _locked_response(request, ctx: StepContext):
+    return render(
+        request, "pathways/locked.html", {"pathway": ctx.pathway, "module": ctx.module}, status=403
+    )
+
+
+def _step_url(pathway_id: int, module_id: int, step_id: str) -> str:
+    return reverse("pathways:step", args=[pathway_id, module_id, step_id])
+
+
+def _neighbours(view: PathwayView, ctx: StepContext) -> tuple[str | None, str | None]:
+    """URLs of the previous and next steps across the pathway's modules, in outline order."""
+    sequence = [
+        (item.module.pk, step_id)
+        for item in view.outline
+        if item.kind == "module"
+        for step_id in item.module.step_ids
+    ]
+    here = sequence.index((ctx.module.pk, ctx.step_id))
+    previous = sequence[here - 1] if here > 0 else None
+    following = sequence[here + 1] if here + 1 < len(sequence) else None
+    return (
+        _step_url(ctx.pathway.pk, *previous) if previous else None,
+        _step_url(ctx.pathway.pk, *following) if following else None,
+    )
+
+
+# --- Learner views -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """« Mes parcours »: every pathway followed, with progress and the next step."""
+    return render(request, "pathways/dashboard.html", {"rows": learner_dashboard(request.user)})
+
+
+@login_required
+@require_POST
+def enroll(request, pathway_id: int):
+    pathway = _live_pathway(pathway_id)
+    actions.enroll(request.user, pathway)
+    return redirect("pathways:continue", pathway_id=pathway.pk)
+
+
+@login_required
+@require_GET
+def continue_pathway(request, pathway_id: int):
+    """Go to the next unfinished step, or back to the pathway when none is open."""
+    pathway = _live_pathway(pathway_id)
+    if not Enrollment.objects.filter(learner=request.user, pathway=pathway).exists():
+        return redirect(pathway.url)
+    next_step = learner_progress(request.user, pathway).progress.next_step
+    if next_step is None:
+        return redirect(pathway.url)
+    return redirect(_step_url(pathway.pk, *next_step))
+
+
+def _render_step(request, ctx: StepContext, form=None, status=200):
+    step = ctx.module.find_step(ctx.step_id)
+    done_ids = {
+        step_id
+        for module_id, step_id in completed_steps(request.user, [ctx.module.pk])
+        if module_id == ctx.module.pk
+    }
+    if form is None and step.block_type == "guided_exercise":
+        form = _exercise_form(request.user, ctx, step)
+    previous_url, next_url = _neighbours(ctx.view, ctx)
+    steps = [
+        {
+            "id": step_id,
+            "title": ctx.module.step_titles[step_id],
+            "url": _step_url(ctx.pathway.pk, ctx.module.pk, step_id),
+            "done": step_id in done_ids,
+            "current": step_id == ctx.step_id,
+        }
+        for step_id in ctx.module.step_ids
+    ]
+    context = {
+        "pathway": ctx.pathway,
+        "module": ctx.module,
+        "step": step,
+        "step_id": ctx.step_id,
+        "steps": steps,
+        "step_number": ctx.module.step_ids.index(ctx.step_id) + 1,
+        "is_done": ctx.step_id in done_ids,
+        "form": form,
+        "previous_url": previous_url,
+        "next_url": next_url,
+        "progress": ctx.view.progress,
+    }
+    return render(request, "pathways/step.html", context, status=status)
+
+
+def _exercise_form(user, ctx: StepContext, step, data=None):
+    response = ExerciseResponse.objects.filter(
+        learner=user, module=ctx.module, step_id=ctx.step_id
+    ).first()
+    return ExerciseForm(
+        step.value.questions_with_ids(),
+        data,
+        answers=response.answers if response else None,
+        share_default=response.shared_with_coach if response else step.value["share_with_coach"],
+    )
+
+
+def _require_enrollment(request, ctx: StepContext):
+    if Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).exists():
+        return None
+    messages.info(request, _("Commencez le parcours pour accéder à ses étapes."))
+    return redirect(ctx.pathway.url)
+
+
+@login_required
+@require_GET
+def step(request, pathway_id: int, module_id: int, step_id: str):
+    ctx = _step_context(request, pathway_id, module_id, step_id)
+    if refusal := _require_enrollment(request, ctx):
+        return refusal
+    if ctx.is_locked:
+        return _locked_response(request, ctx)
+    return _render_step(request, ctx)
+
+
+@login_required
+@require_POST
+def complete_step(request, pathway_id: int, module_id: int, step_id: str):
+    """« J'ai terminé cette étape »: idempotent; htmx gets the updated box, others a redirect."""
+    ctx = _step_context(request, pathway_id, module_id, step_id)
+    if refusal := _require_enrollment(request, ctx):
+        return refusal
+    if ctx.is_locked:
+        return _locked_response(request, ctx)
+    passages = actions.complete_step(request.user, ctx.module, ctx.step_id)
+    return _completed_response(request, ctx, passages)
+
+
+def _completed_response(request, ctx: StepContext, passages):
+    reached = [p for p in passages if p.pathway_id == ctx.pathway.pk]
+    view = learner_progress(request.user, ctx.pathway)
+    next_url = _neighbours(view, ctx)[1]
+    if reached:
+        target = reverse("pathways:point", args=[ctx.pathway.pk, reached[0].point_id])
+    else:
+        target = next_url or ctx.pathway.url
+    if request.htmx:
+        if reached:
+            return HttpResponseClientRedirect(target)
+        return render(
+            request,
+            "pathways/step.html#completion",
+            {
+                "is_done": True,
+                "next_url": next_url,
+                "pathway": ctx.pathway,
+                "progress": view.progress,
+            },
+        )
+    messages.success(request, _("Étape terminée, bravo !"))
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def save_answers(request, pathway_id: int, module_id: int, step_id: str):
+    """Save a guided exercise (autosave via htmx, or a plain submit; ``complete`` also finishes
+    the step). On invalid input nothing typed is lost: the form comes back with the answers."""
+    ctx = _step_context(request, pathway_id, module_id, step_id)
+    if refusal := _require_enrollment(request, ctx):
+        return refusal
+    if ctx.is_locked:
+        return _locked_response(request, ctx)
+    step = ctx.module.find_step(ctx.step_id)
+    if step.block_type != "guided_exercise":
+        raise Http404(_("Cette étape ne contient pas d'exercice."))
+    form = _exercise_form(request.user, ctx, step, data=request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "pathways/step.html#autosave_status", {"form": form})
+        return _render_step(request, ctx, form=form, status=422)
+    actions.save_answers(
+        request.user, ctx.module, ctx.step_id, form.answers(), form.cleaned_data["share_with_coach"]
+    )
+    if "complete" in request.POST:
+        passages = actions.complete_step(request.user, ctx.module, ctx.step_id)
+        return _completed_response(request, ctx, passages)
+    if request.htmx:
+        return render(
+            request,
+            "pathways/step.html#autosave_status",
+            {"form": form, "saved_at": timezone.now()},
+        )
+    messages.success(request, _("Vos réponses sont enregistrées."))
+    return redirect(_step_url(ctx.pathway.pk, ctx.module.pk, ctx.step_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point(request, pathway_id: int, point_id: str):
+    """A progression point the learner reached: its message, what happens next, its questions."""
+    pathway = _live_pathway(pathway_id)
+    value = pathway.point_value(point_id)
+    if value is None:
+        raise Http404(_("Cette balise n'existe pas ou ne fait plus partie de ce parcours."))
+    passage = CheckpointPassage.objects.filter(
+        learner=request.user, pathway=pathway, point_id=point_id
+    ).first()
+    if passage is None:
+        return render(
+            request,
+            "pathways/point_not_reached.html",
+            {"pathway": pathway, "point": value},
+            status=403,
+        )
+    questions = value.questions_with_ids()
+    form = (
+        AnswersForm(questions, request.POST or None, answers=passage.answers) if questions else None
+    )
+    if request.method == "POST" and form is not None and form.is_valid():
+        actions.answer_point_questions(passage, form.answers())
+        messages.success(request, _("Merci, vos réponses sont enregistrées."))
+        return redirect("pathways:point", pathway_id=pathway.pk, point_id=point_id)
+    return render(
+        request,
+        "pathways/point.html",
+        {"pathway": pathway, "point": value, "passage": passage, "form": form},
+        status=422 if form is not None and form.errors else 200,
+    )

@@ -1,0 +1,62 @@
+"""Constant queries: pathway page, step page and dashboard at three data sizes."""
+
+import pytest
+from django.urls import reverse
+
+from pathways import actions
+from tests.factories.accounts import learner
+from tests.factories.pathways import build_pathway, modules_of
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [1, 4, 10]  # modules per pathway, pathways per learner, and steps done
+
+
+def world(size):
+    """A learner in `size` pathways of `size` modules of `size` steps, with history."""
+    user = learner()
+    pathways = [build_pathway([f"m:{size}", "p:automatic"] * size) for _ in range(size)]
+    for pathway in pathways:
+        actions.enroll(user, pathway)
+        mod = modules_of(pathway)[0]
+        for step_id in mod.step_ids:
+            actions.complete_step(user, mod, step_id)
+    return user, pathways
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pathway_page(client, django_assert_max_num_queries, size):
+    user, pathways = world(size)
+    client.force_login(user)
+    with django_assert_max_num_queries(16):
+        assert client.get(pathways[-1].url).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_step_page(client, django_assert_max_num_queries, size):
+    user, pathways = world(size)
+    client.force_login(user)
+    mod = modules_of(pathways[-1])[-1]
+    url = reverse("pathways:step", args=[pathways[-1].pk, mod.pk, mod.step_ids[-1]])
+    with django_assert_max_num_queries(11):
+        assert client.get(url).status_code in (200, 403)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dashboard(client, django_assert_max_num_queries, size):
+    user, _ = world(size)
+    client.force_login(user)
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("pathways:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_complete_step(
+    client, django_assert_max_num_queries, size, django_capture_on_commit_callbacks
+):
+    user, pathways = world(size)
+    client.force_login(user)
+    mod = modules_of(pathways[-1])[-1]
+    url = reverse("pathways:complete_step", args=[pathways[-1].pk, mod.pk, mod.step_ids[0]])
+    with django_assert_max_num_queries(23):
+        assert client.post(url).status_code == 302
