@@ -276,6 +276,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Default schedules, copied into django-celery-beat's tables at beat start-up
+# (then editable in /django-admin/).
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "pathways.publish_scheduled_task", "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
