@@ -51,9 +51,11 @@ test: install ## Run the full suite on the embedded defaults (SQLite, no server)
 test-postgres: install ## Run the full suite on PostgreSQL
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m "not services" -n 2 --dist loadfile -q --create-db
 
+# The integration tests fail (not skip) when a service does not answer; they run on
+# PostgreSQL too, and the Celery worker they start gets a database of its own.
 test-services: install ## Integration tests needing PostgreSQL, Redis + a real worker, S3 (moto_server)
 	BALISE_REQUIRE_SERVICES=1 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
-	  $(PY) -m pytest -m services -q -p no:xdist
+	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m services -q -p no:xdist --durations=5
 
 e2e: install ## Browser journeys in headless Chromium (when present)
 	@if [ -d tests/e2e ]; then $(PY) -m pytest tests/e2e -q -p no:xdist; else echo "No browser tests yet."; fi

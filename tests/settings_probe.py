@@ -16,30 +16,36 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 
 # Prepended to every probe: the same start-up as production, minus the .env file.
-_IGNORE_DOTENV = (
-    "import environ\n"
-    "environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)\n"
+_IGNORE_DOTENV = """
+import environ
+environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
+"""
+
+_MANAGE = (
+    _IGNORE_DOTENV
+    + """
+import runpy, sys
+sys.argv = ["manage.py", *sys.argv[1:]]
+runpy.run_path("manage.py", run_name="__main__")
+"""
 )
 
-_MANAGE = _IGNORE_DOTENV + (
-    "import runpy, sys\n"
-    "sys.argv = ['manage.py', *sys.argv[1:]]\n"
-    "runpy.run_path('manage.py', run_name='__main__')\n"
-)
-
-_SNAPSHOT = _IGNORE_DOTENV + (
-    "import json\n"
-    "import django\n"
-    "django.setup()\n"
-    "from django.conf import settings\n"
-    "from django.core.files.storage import storages\n"
-    "snapshot = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}\n"
-    "storage = storages['default']\n"
-    "snapshot['default_storage'] = {\n"
-    "    'class': f'{type(storage).__module__}.{type(storage).__qualname__}',\n"
-    "    **{key: value for key, value in vars(storage).items() if not key.startswith('_')},\n"
-    "}\n"
-    "print(json.dumps(snapshot, default=str))\n"
+_SNAPSHOT = (
+    _IGNORE_DOTENV
+    + """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import storages
+snapshot = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+storage = storages["default"]
+snapshot["default_storage"] = {
+    "class": f"{type(storage).__module__}.{type(storage).__qualname__}",
+    **{key: value for key, value in vars(storage).items() if not key.startswith("_")},
+}
+print(json.dumps(snapshot, default=str))
+"""
 )
 
 

@@ -60,7 +60,9 @@ def test_missing_secret_key_stops_with_one_clear_line():
 
 
 def test_empty_secret_key_counts_as_missing():
-    _assert_stops_with_one_line(run_manage("check", **{**PRODUCTION, "SECRET_KEY": ""}), "SECRET_KEY")
+    _assert_stops_with_one_line(
+        run_manage("check", **{**PRODUCTION, "SECRET_KEY": ""}), "SECRET_KEY"
+    )
 
 
 def test_missing_allowed_hosts_stops_with_one_clear_line():

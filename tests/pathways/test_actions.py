@@ -64,10 +64,13 @@ def test_rolled_back_completion_sends_nothing(reached, django_capture_on_commit_
     user = learner()
     actions.enroll(user, pathway)
     (mod,) = modules_of(pathway)
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            actions.complete_step(user, mod, mod.step_ids[0])
-            raise RuntimeError("boom")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        actions.complete_step(user, mod, mod.step_ids[0])
+        raise RuntimeError("boom")
     assert reached == []
     assert not CheckpointPassage.objects.exists()
 
