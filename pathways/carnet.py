@@ -100,8 +100,11 @@ def _answers(questions_with_ids, answers: dict) -> list[Answer]:
     ]
 
 
-def build_carnet(learner: User, pathway: PathwayPage) -> Carnet:
+def build_carnet(learner: User, pathway: PathwayPage, shared_only: bool = False) -> Carnet:
     """The learner's answers in a pathway, in outline then step order: three queries.
+
+    With ``shared_only``, only the exercises the learner shares with their coach
+    are filled in (what a coach may read).
 
     Every guided exercise of the pathway's live modules is listed, answered or
     not, so the carnet also serves as a worksheet. Progression points appear
@@ -111,11 +114,16 @@ def build_carnet(learner: User, pathway: PathwayPage) -> Carnet:
     modules = list(
         {item.module.pk: item.module for item in outline if item.kind == "module"}.values()
     )
+    response_rows = ExerciseResponse.objects.filter(
+        learner=learner, module__in=[module.pk for module in modules]
+    )
+    if shared_only:
+        response_rows = response_rows.filter(shared_with_coach=True)
     responses = {
         (module_id, step_id): answers
-        for module_id, step_id, answers in ExerciseResponse.objects.filter(
-            learner=learner, module__in=[module.pk for module in modules]
-        ).values_list("module_id", "step_id", "answers")
+        for module_id, step_id, answers in response_rows.values_list(
+            "module_id", "step_id", "answers"
+        )
     }
     passages = dict(
         CheckpointPassage.objects.filter(learner=learner, pathway=pathway).values_list(

@@ -113,6 +113,15 @@ class PathwayPage(Page):
         ),
     )
 
+    inactivity_request = models.BooleanField(
+        _("ouvrir une demande d'accompagnement après les relances d'inactivité"),
+        default=False,
+        help_text=_(
+            "Si la personne n'avance plus malgré les relances, un·e accompagnateur·rice "
+            "est sollicité·e."
+        ),
+    )
+
     base_form_class = PathwayPageForm
     content_panels = [
         *Page.content_panels,
@@ -121,6 +130,7 @@ class PathwayPage(Page):
         FieldPanel("audiences"),
         FieldPanel("estimated_hours"),
         FieldPanel("outline"),
+        FieldPanel("inactivity_request"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["pathways.PathwayIndexPage"]

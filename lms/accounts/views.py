@@ -14,9 +14,9 @@ from .roles import Role, roles_of
 ROLE_HOMES = [
     (Role.MANAGER, "wagtailadmin_home"),
     (Role.EDITOR, "wagtailadmin_home"),
-    (Role.COACH, "accounts:profile"),
+    (Role.COACH, "coaching:queue"),
 ]
-LEARNER_HOME = "accounts:profile"
+LEARNER_HOME = "pathways:dashboard"
 
 
 @login_required

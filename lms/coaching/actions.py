@@ -1,0 +1,627 @@
+"""State changes of coaching. Views, signal receivers and tasks call these.
+
+Rules enforced by the database as well as here: at most one active request per
+(learner, pathway, point) (a partial unique constraint), one winner when coaches
+race to claim (a conditional update), one active session per coach and start
+time (a partial unique constraint, and the request row is locked while a
+session is proposed). E-mails go through the notifications outbox, written in
+the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.models import LearnerProfile, Modality, User
+from lms.accounts.roles import Role
+from lms.notifications.actions import notify, notify_many
+from pathways.actions import release_gate
+from pathways.carnet import build_carnet
+from pathways.models import CheckpointPassage, Enrollment, PathwayPage
+from pathways.queries import learner_progress
+
+from .balance import BalanceInput, Recommendation, recommend_modality
+from .ics import invite_for
+from .models import (
+    ACTIVE_SESSION_STATUSES,
+    ACTIVE_STATUSES,
+    CoachingRequest,
+    CoachingSession,
+    InactivityNudge,
+    Origin,
+    SessionStatus,
+    Status,
+)
+from .routing import Route, has_capacity, may_claim, route
+from .sla import add_working_days
+
+
+class CoachingError(Exception):
+    """A refusal to show the person as is (French message)."""
+
+
+# --- Opening requests ---------------------------------------------------------------------
+
+
+def open_request(
+    learner: User,
+    *,
+    origin: str,
+    pathway: PathwayPage | None,
+    point_id: str,
+    message: str = "",
+    point=None,
+    releases_gate: bool = False,
+    where: str = "",
+) -> CoachingRequest | None:
+    """Open a coaching request with a snapshot of the learner's situation.
+
+    Returns None when a request is already active for the same (learner,
+    pathway, point): the unique constraint decides, so a race opens one. Coaches
+    of the learner's département are told; when none covers it, the request
+    joins the network-wide queue and managers are told too.
+    """
+    profile = LearnerProfile.objects.filter(user=learner).first()
+    departement = profile.departement if profile else ""
+    routed = route(departement)
+    recommendation = recommend_modality(
+        balance_input(learner, profile, routed, point, pathway, point_id)
+    )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            request = CoachingRequest.objects.create(
+                learner=learner,
+                pathway=pathway,
+                point_id=point_id,
+                origin=origin,
+                message=message,
+                context=snapshot(learner, profile, pathway, point, where),
+                departement=departement,
+                network_queue=routed.network_queue,
+                recommended_modality=recommendation.modality,
+                recommendation_reason=_with_slots(recommendation),
+                releases_gate=releases_gate,
+                due_at=add_working_days(timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS),
+            )
+    except IntegrityError:
+        return None
+    _announce_new_request(request, routed)
+    return request
+
+
+def open_help_request(
+    learner: User, pathway: PathwayPage, message: str, where: str
+) -> CoachingRequest | None:
+    """« J'ai besoin d'aide » from any step or module of a pathway."""
+    return open_request(
+        learner,
+        origin=Origin.HELP,
+        pathway=pathway,
+        point_id="help",
+        message=message,
+        where=where,
+    )
+
+
+def open_request_for_point(passage: CheckpointPassage, point, message: str = ""):
+    """A progression point asks for a coach: automatic and gate points on reaching them,
+    offered points when the learner accepts."""
+    return open_request(
+        passage.learner,
+        origin=Origin.CHECKPOINT,
+        pathway=passage.pathway,
+        point_id=passage.point_id,
+        message=message,
+        point=point,
+        releases_gate=point["trigger"] == "gate",
+        where=point["title"],
+    )
+
+
+def balance_input(learner, profile, routed: Route, point, pathway, point_id) -> BalanceInput:
+    held = CoachingSession.objects.filter(
+        request__learner=learner, status=SessionStatus.ACCEPTED, starts_at__lt=timezone.now()
+    ).values_list("modality", flat=True)
+    offered_in_person = CoachingSession.objects.filter(
+        request__learner=learner, modality=Modality.IN_PERSON
+    ).exists()
+    held = list(held)
+    return BalanceInput(
+        preferred=profile.preferred_modality if profile else "any",
+        area_type=profile.area_type if profile else "urban",
+        employed=bool(profile and profile.is_employed),
+        needs_digital_help=bool(profile and profile.digital_comfort == "needs_help"),
+        availability=tuple(profile.availability) if profile else (),
+        point_recommends=(point or {}).get("recommended_modality", "any") if point else "any",
+        local_coach=not routed.network_queue,
+        in_person_reachable=routed.local_in_person,
+        remote_sessions=sum(1 for m in held if m != Modality.IN_PERSON),
+        in_person_sessions=sum(1 for m in held if m == Modality.IN_PERSON),
+        in_person_offered=offered_in_person,
+        completing_pathway=pathway is not None and _ends_pathway(pathway, point_id),
+    )
+
+
+def _ends_pathway(pathway: PathwayPage, point_id: str) -> bool:
+    """True when no module follows this point in the outline: the pathway ends there."""
+    raw = list(pathway.outline.raw_data)
+    positions = {item["id"]: index for index, item in enumerate(raw)}
+    if point_id not in positions:
+        return False
+    return all(item["type"] != "module" for item in raw[positions[point_id] + 1 :])
+
+
+def _with_slots(recommendation: Recommendation) -> str:
+    if not recommendation.slots:
+        return recommendation.reason
+    return _("%(reason)s Créneaux à privilégier : %(slots)s.") % {
+        "reason": recommendation.reason,
+        "slots": recommendation.slots,
+    }
+
+
+def snapshot(learner, profile, pathway, point, where: str) -> dict:
+    """What the coach needs to know, frozen at the time of the request."""
+    data: dict = {"where": where}
+    if profile is not None:
+        data["profile"] = {
+            "departement": profile.departement,
+            "departement_label": profile.get_departement_display(),
+            "commune": profile.commune,
+            "area_type": profile.get_area_type_display(),
+            "situation": profile.get_situation_display(),
+            "availability": [str(label) for value, label in _availability(profile)],
+            "preferred_modality": profile.get_preferred_modality_display(),
+            "digital_comfort": profile.get_digital_comfort_display(),
+            "project_summary": profile.project_summary,
+        }
+    if pathway is not None:
+        view = learner_progress(learner, pathway)
+        done = sum(1 for m in view.progress.modules if m.state == "done")
+        data["progress"] = {
+            "pathway": pathway.title,
+            "percent": view.progress.percent,
+            "modules_done": done,
+            "modules_total": len(view.progress.modules),
+        }
+        carnet = build_carnet(learner, pathway, shared_only=True)
+        data["shared_answers"] = [
+            {"module": m.title, "step": e.title, "question": a.label, "answer": a.text}
+            for m in carnet.modules
+            for e in m.exercises
+            for a in e.answers
+            if a.is_answered
+        ]
+    if point is not None:
+        data["point"] = {
+            "title": point.get("title", ""),
+            "trigger": point.get("trigger", ""),
+            "coach_brief": point.get("coach_brief", ""),
+            "recommended_modality": point.get("recommended_modality", "any"),
+        }
+    return data
+
+
+def _availability(profile):
+    from lms.accounts.models import Availability
+
+    return [(v, label) for v, label in Availability.choices if v in profile.availability]
+
+
+def _request_url(request: CoachingRequest) -> str:
+    return reverse("coaching:request", args=[request.pk])
+
+
+def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
+    learner_name = request.learner.display_name
+    if routed.network_queue:
+        coaches = _remote_coaches()
+        managers = User.objects.filter(groups__name=Role.MANAGER.value, is_active=True)
+        notify_many(
+            managers,
+            kind="network_queue",
+            subject=_("Demande sans accompagnateur·rice local·e (%(dep)s)")
+            % {"dep": request.departement or "?"},
+            template="generic",
+            context={
+                "message": _(
+                    "%(name)s (département %(dep)s) a besoin d'un accompagnement, et aucun·e "
+                    "accompagnateur·rice ne couvre ce territoire. La demande est dans la file "
+                    "nationale, ouverte aux accompagnateur·rices qui travaillent à distance."
+                )
+                % {"name": learner_name, "dep": request.departement or "?"}
+            },
+            url=_request_url(request),
+        )
+    else:
+        coaches = [eligible.profile.user for eligible in routed.local]
+    notify_many(
+        coaches,
+        kind="request_opened",
+        subject=_("Nouvelle demande d'accompagnement : %(name)s") % {"name": learner_name},
+        template="generic",
+        context={
+            "message": _(
+                "%(name)s demande un accompagnement (%(origin)s). Recommandation : %(reason)s"
+            )
+            % {
+                "name": learner_name,
+                "origin": request.get_origin_display(),
+                "reason": request.recommendation_reason,
+            }
+        },
+        url=_request_url(request),
+    )
+    notify(
+        request.learner,
+        kind="request_received",
+        subject=_("Votre demande d'accompagnement est bien reçue"),
+        template="generic",
+        context={
+            "message": _(
+                "Votre demande est transmise à l'équipe d'accompagnement. Une personne vous "
+                "répondra d'ici le %(due)s. %(reason)s"
+            )
+            % {
+                "due": timezone.localtime(request.due_at).strftime("%d/%m/%Y"),
+                "reason": request.recommendation_reason,
+            }
+        },
+        url=reverse("coaching:my_coaching"),
+    )
+
+
+def _remote_coaches() -> list[User]:
+    from .routing import coach_profiles
+
+    return [p.user for p in coach_profiles() if p.offers_remote]
+
+
+# --- Coach side -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    ok: bool
+    message: str
+
+
+def claim_request(coach: User, request_id: int) -> ClaimResult:
+    """Claim an open request: exactly one coach wins a race (conditional update)."""
+    profile = getattr(coach, "coach_profile", None)
+    request = CoachingRequest.objects.filter(pk=request_id).select_related("coach").first()
+    if request is None:
+        return ClaimResult(False, _("Cette demande n'existe pas."))
+    if not may_claim(profile, request):
+        return ClaimResult(False, _("Cette demande ne relève pas de vos départements."))
+    if not has_capacity(profile):
+        return ClaimResult(
+            False, _("Vous avez atteint votre capacité : clôturez ou rendez une demande d'abord.")
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        won = CoachingRequest.objects.filter(
+            pk=request_id, status=Status.OPEN, coach__isnull=True
+        ).update(status=Status.CLAIMED, coach=coach, claimed_at=now)
+        if not won:
+            request.refresh_from_db()
+            holder = request.coach.display_name if request.coach else _("quelqu'un d'autre")
+            if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DONE):
+                return ClaimResult(False, _("Cette demande n'est plus ouverte."))
+            return ClaimResult(False, _("Déjà pris en charge par %(name)s.") % {"name": holder})
+        CoachingRequest.objects.filter(pk=request_id, first_response_at__isnull=True).update(
+            first_response_at=now
+        )
+        notify(
+            request.learner,
+            kind="request_claimed",
+            subject=_("%(name)s va vous accompagner")
+            % {"name": coach.get_full_name() or coach.display_name},
+            template="generic",
+            context={
+                "message": _(
+                    "%(name)s a pris en charge votre demande et va vous proposer un rendez-vous. "
+                    "%(reason)s"
+                )
+                % {
+                    "name": coach.get_full_name() or coach.display_name,
+                    "reason": request.recommendation_reason,
+                }
+            },
+            url=reverse("coaching:my_coaching"),
+        )
+    return ClaimResult(True, _("Demande prise en charge."))
+
+
+def hand_back(coach: User, request: CoachingRequest) -> None:
+    """Give a claimed request back to the queue (sessions proposed are cancelled)."""
+    with transaction.atomic():
+        CoachingRequest.objects.filter(
+            pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
+        ).update(status=Status.OPEN, coach=None, claimed_at=None)
+        request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES).update(
+            status=SessionStatus.CANCELLED
+        )
+
+
+def propose_session(
+    coach: User,
+    request: CoachingRequest,
+    *,
+    starts_at: datetime,
+    duration_minutes: int,
+    modality: str,
+    location: str,
+) -> CoachingSession:
+    """Propose a meeting; the learner gets an e-mail with an .ics invite.
+
+    Refused (CoachingError) for a time in the past or overlapping another active
+    session of the same coach. The request row is locked meanwhile, so a double
+    submission creates one session.
+    """
+    if starts_at <= timezone.now():
+        raise CoachingError(_("Ce créneau est déjà passé : choisissez une date à venir."))
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    with transaction.atomic():
+        locked = CoachingRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.coach_id != coach.pk or locked.status not in (Status.CLAIMED, Status.SCHEDULED):
+            raise CoachingError(_("Prenez d'abord cette demande en charge."))
+        for other in CoachingSession.objects.filter(
+            coach=coach,
+            status__in=ACTIVE_SESSION_STATUSES,
+            starts_at__lt=ends_at,
+            starts_at__gt=starts_at - timedelta(hours=12),
+        ):
+            if other.ends_at > starts_at:
+                raise CoachingError(
+                    _("Ce créneau chevauche un autre rendez-vous (%(when)s).")
+                    % {"when": timezone.localtime(other.starts_at).strftime("%d/%m %H:%M")}
+                )
+        try:
+            with transaction.atomic():
+                session = CoachingSession.objects.create(
+                    request=locked,
+                    coach=coach,
+                    starts_at=starts_at,
+                    duration_minutes=duration_minutes,
+                    modality=modality,
+                    location=location,
+                )
+        except IntegrityError as error:
+            raise CoachingError(_("Un rendez-vous existe déjà à cette heure.")) from error
+        when = timezone.localtime(starts_at).strftime("%d/%m/%Y à %H:%M")
+        notify(
+            locked.learner,
+            kind="session_proposed",
+            subject=_("Rendez-vous proposé le %(when)s") % {"when": when},
+            template="generic",
+            context={
+                "message": _(
+                    "%(coach)s vous propose un rendez-vous %(how)s le %(when)s (%(minutes)s min) : "
+                    "%(location)s. Acceptez-le, refusez-le ou demandez un autre créneau dans "
+                    "Balise. L'invitation est jointe pour votre agenda."
+                )
+                % {
+                    "coach": coach.get_full_name() or coach.display_name,
+                    "how": session.get_modality_display().lower(),
+                    "when": when,
+                    "minutes": duration_minutes,
+                    "location": location,
+                }
+            },
+            url=reverse("coaching:my_coaching"),
+            ics=invite_for(session),
+        )
+    return session
+
+
+def save_notes(
+    coach: User, request: CoachingRequest, *, private_notes: str, summary: str, next_steps: str
+):
+    CoachingRequest.objects.filter(pk=request.pk, coach=coach).update(
+        private_notes=private_notes, summary=summary, next_steps=next_steps
+    )
+
+
+def close_request(
+    coach: User, request: CoachingRequest, *, outcome: str, summary: str, next_steps: str
+) -> CoachingRequest:
+    """Close with an outcome; the summary and next steps are shared with the learner.
+    A request born at a gate point releases the gate."""
+    with transaction.atomic():
+        closed = CoachingRequest.objects.filter(
+            pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
+        ).update(
+            status=Status.DONE,
+            outcome=outcome,
+            summary=summary,
+            next_steps=next_steps,
+            closed_at=timezone.now(),
+        )
+        if not closed:
+            raise CoachingError(_("Cette demande n'est plus en cours."))
+        request.refresh_from_db()
+        if request.releases_gate and request.pathway_id:
+            release_gate(request.learner, request.pathway, request.point_id)
+        notify(
+            request.learner,
+            kind="request_closed",
+            subject=_("La synthèse de votre accompagnement"),
+            template="generic",
+            context={
+                "message": _("Synthèse : %(summary)s\n\nProchaines étapes : %(next)s")
+                % {"summary": summary, "next": next_steps or "—"}
+                + (
+                    "\n\n" + _("La suite de votre parcours est ouverte.")
+                    if request.releases_gate
+                    else ""
+                )
+            },
+            url=reverse("coaching:my_coaching"),
+        )
+    return request
+
+
+# --- Learner side ---------------------------------------------------------------------------
+
+
+def answer_session(learner: User, session: CoachingSession, answer: str, message: str = ""):
+    """The learner accepts, declines or asks for another slot; the coach is told."""
+    status = {
+        "accept": SessionStatus.ACCEPTED,
+        "decline": SessionStatus.DECLINED,
+        "reschedule": SessionStatus.RESCHEDULE,
+    }[answer]
+    with transaction.atomic():
+        changed = CoachingSession.objects.filter(
+            pk=session.pk, request__learner=learner, status=SessionStatus.PROPOSED
+        ).update(status=status, learner_message=message)
+        if not changed:
+            raise CoachingError(_("Ce rendez-vous n'attend plus de réponse."))
+        if status == SessionStatus.ACCEPTED:
+            CoachingRequest.objects.filter(pk=session.request_id, status=Status.CLAIMED).update(
+                status=Status.SCHEDULED
+            )
+        labels = {
+            SessionStatus.ACCEPTED: _("a accepté"),
+            SessionStatus.DECLINED: _("a refusé"),
+            SessionStatus.RESCHEDULE: _("demande un autre créneau pour"),
+        }
+        when = timezone.localtime(session.starts_at).strftime("%d/%m/%Y %H:%M")
+        notify(
+            session.coach,
+            kind=f"session_{answer}",
+            subject=_("%(name)s %(answer)s le rendez-vous du %(when)s")
+            % {"name": learner.display_name, "answer": labels[status], "when": when},
+            template="generic",
+            context={"message": message or _("Pas de message.")},
+            url=reverse("coaching:request", args=[session.request_id]),
+        )
+
+
+def cancel_request(learner: User, request: CoachingRequest) -> None:
+    with transaction.atomic():
+        cancelled = CoachingRequest.objects.filter(
+            pk=request.pk, learner=learner, status__in=ACTIVE_STATUSES
+        ).update(status=Status.CANCELLED, closed_at=timezone.now())
+        if not cancelled:
+            raise CoachingError(_("Cette demande n'est plus en cours."))
+        request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES).update(
+            status=SessionStatus.CANCELLED
+        )
+        if request.coach_id:
+            notify(
+                request.coach,
+                kind="request_cancelled",
+                subject=_("%(name)s a annulé sa demande") % {"name": learner.display_name},
+                template="generic",
+                context={"message": _("La demande #%(id)s est annulée.") % {"id": request.pk}},
+                url=reverse("coaching:queue"),
+            )
+
+
+# --- Periodic work ---------------------------------------------------------------------------
+
+
+def escalate_overdue_requests(now: datetime | None = None) -> int:
+    """Tell managers, once, of requests still waiting past their due time."""
+    now = now or timezone.now()
+    overdue = list(
+        CoachingRequest.objects.filter(
+            status=Status.OPEN, due_at__lt=now, escalated_at__isnull=True
+        ).select_related("learner")[:500]
+    )
+    managers = list(User.objects.filter(groups__name=Role.MANAGER.value, is_active=True))
+    escalated = 0
+    for request in overdue:
+        with transaction.atomic():
+            if not CoachingRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            escalated += 1
+            notify_many(
+                managers,
+                kind="request_overdue",
+                subject=_("Demande sans réponse depuis le %(date)s")
+                % {"date": timezone.localtime(request.created_at).strftime("%d/%m/%Y")},
+                template="generic",
+                context={
+                    "message": _(
+                        "La demande #%(id)s de %(name)s (département %(dep)s) attend toujours "
+                        "une première réponse : elle était attendue avant le %(due)s."
+                    )
+                    % {
+                        "id": request.pk,
+                        "name": request.learner.display_name,
+                        "dep": request.departement or "?",
+                        "due": timezone.localtime(request.due_at).strftime("%d/%m/%Y %H:%M"),
+                    }
+                },
+                url=_request_url(request),
+            )
+    return escalated
+
+
+def nudge_inactive_learners(now: datetime | None = None) -> int:
+    """Nudge learners inactive for N days (each threshold once per idle period); after the
+    last nudge, open a request when the pathway asks for it. Returns the nudges sent."""
+    now = now or timezone.now()
+    thresholds = sorted(settings.BALISE_INACTIVITY_DAYS)
+    sent = 0
+    # Highest level first, so one run sends at most one reminder per learner.
+    for level, days in reversed(list(enumerate(thresholds, start=1))):
+        nudged = InactivityNudge.objects.filter(
+            enrollment=OuterRef("pk"), activity_at=OuterRef("last_activity_at")
+        )
+        due = Enrollment.objects.filter(
+            completed_at__isnull=True,
+            pathway__live=True,
+            last_activity_at__lte=now - timedelta(days=days),
+        ).exclude(Exists(nudged.filter(level=level)))
+        if level > 1:
+            due = due.filter(Exists(nudged.filter(level=level - 1)))
+        for enrollment in due.select_related("learner", "pathway")[:1000]:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        InactivityNudge.objects.create(
+                            enrollment=enrollment,
+                            level=level,
+                            activity_at=enrollment.last_activity_at,
+                        )
+                except IntegrityError:
+                    continue
+                sent += 1
+                notify(
+                    enrollment.learner,
+                    kind="inactivity_nudge",
+                    subject=_("Votre parcours « %(title)s » vous attend")
+                    % {"title": enrollment.pathway.title},
+                    template="generic",
+                    context={
+                        "message": _(
+                            "Cela fait %(days)s jours que vous n'avez pas avancé. Un quart d'heure "
+                            "suffit pour reprendre là où vous en étiez. Besoin d'un coup de main ? "
+                            "Le bouton « J'ai besoin d'aide » est sur chaque étape."
+                        )
+                        % {"days": days}
+                    },
+                    url=reverse("pathways:continue", args=[enrollment.pathway_id]),
+                )
+                if level == len(thresholds) and enrollment.pathway.inactivity_request:
+                    open_request(
+                        enrollment.learner,
+                        origin=Origin.INACTIVITY,
+                        pathway=enrollment.pathway,
+                        point_id="inactivity",
+                        where=_("Sans activité depuis %(days)s jours") % {"days": days},
+                    )
+    return sent

@@ -1,0 +1,162 @@
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lms.accounts.departements import DEPARTEMENT_CHOICES
+from lms.accounts.models import Modality
+
+from .models import Origin, Outcome
+
+
+class HelpRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Votre message"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        help_text=_("Dites où vous bloquez : une personne de l'équipe vous répondra."),
+        error_messages={"required": _("Écrivez quelques mots pour expliquer votre besoin.")},
+    )
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Écrivez quelques mots pour expliquer votre besoin."))
+        return message
+
+
+class AcceptOfferForm(forms.Form):
+    message = forms.CharField(
+        label=_("Un message pour votre accompagnateur·rice (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        required=False,
+    )
+
+
+DURATIONS = [(30, _("30 minutes")), (45, _("45 minutes")), (60, _("1 heure")), (90, _("1 h 30"))]
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Durée"), choices=DURATIONS, coerce=int, initial=60
+    )
+    modality = forms.ChoiceField(label=_("Modalité"), choices=Modality.choices)
+    location = forms.CharField(
+        label=_("Lieu, lien de visio ou numéro"),
+        max_length=500,
+        help_text=_("Adresse du rendez-vous, lien de visioconférence, ou « je vous appelle »."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        day, hour = cleaned.get("date"), cleaned.get("time")
+        if day and hour:
+            starts_at = timezone.make_aware(datetime.combine(day, hour))
+            if starts_at <= timezone.now():
+                raise forms.ValidationError(
+                    _("Ce créneau est déjà passé : choisissez une date à venir.")
+                )
+            if starts_at > timezone.now() + timedelta(days=365):
+                raise forms.ValidationError(_("Choisissez une date dans l'année qui vient."))
+            cleaned["starts_at"] = starts_at
+        return cleaned
+
+
+class NotesForm(forms.Form):
+    private_notes = forms.CharField(
+        label=_("Notes privées (visibles des seul·es accompagnateur·rices)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+        required=False,
+    )
+    summary = forms.CharField(
+        label=_("Synthèse partagée avec la personne"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+        required=False,
+    )
+    next_steps = forms.CharField(
+        label=_("Prochaines étapes (partagées)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Issue"), choices=Outcome.choices)
+    summary = forms.CharField(
+        label=_("Synthèse partagée avec la personne"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+        error_messages={"required": _("Écrivez une synthèse : la personne la recevra.")},
+    )
+    next_steps = forms.CharField(
+        label=_("Prochaines étapes (partagées)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+
+
+class AnswerSessionForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[
+            ("accept", _("J'accepte")),
+            ("decline", _("Je refuse")),
+            ("reschedule", _("Je demande un autre créneau")),
+        ]
+    )
+    message = forms.CharField(
+        label=_("Message (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+
+AGES = [
+    ("", _("Toutes")),
+    ("new", _("Moins de 2 jours")),
+    ("week", _("2 à 7 jours")),
+    ("old", _("Plus de 7 jours")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    departement = forms.ChoiceField(
+        label=_("Département"), choices=[("", _("Tous"))] + DEPARTEMENT_CHOICES, required=False
+    )
+    origin = forms.ChoiceField(
+        label=_("Origine"), choices=[("", _("Toutes")), *Origin.choices], required=False
+    )
+    modality = forms.ChoiceField(
+        label=_("Modalité recommandée"),
+        choices=[("", _("Toutes")), *Modality.choices],
+        required=False,
+    )
+    age = forms.ChoiceField(label=_("Ancienneté"), choices=AGES, required=False)
+
+    def filter(self, queryset):
+        """Apply the valid filters; an invalid value is ignored (the form shows why)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("departement"):
+            queryset = queryset.filter(departement=data["departement"])
+        if data.get("origin"):
+            queryset = queryset.filter(origin=data["origin"])
+        if data.get("modality"):
+            queryset = queryset.filter(recommended_modality=data["modality"])
+        now = timezone.now()
+        if data.get("age") == "new":
+            queryset = queryset.filter(created_at__gte=now - timedelta(days=2))
+        elif data.get("age") == "week":
+            queryset = queryset.filter(
+                created_at__lt=now - timedelta(days=2), created_at__gte=now - timedelta(days=7)
+            )
+        elif data.get("age") == "old":
+            queryset = queryset.filter(created_at__lt=now - timedelta(days=7))
+        return queryset

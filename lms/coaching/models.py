@@ -1,0 +1,199 @@
+"""Coaching requests and sessions: where a learner's progress becomes a human meeting."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lms.accounts.models import Modality
+
+
+class Origin(models.TextChoices):
+    CHECKPOINT = "checkpoint", _("Balise de progression")
+    HELP = "help", _("Demande d'aide")
+    INACTIVITY = "inactivity", _("Inactivité")
+    SELF_ASSESSMENT = "self_assessment", _("Autodiagnostic")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("En attente")
+    CLAIMED = "claimed", _("Prise en charge")
+    SCHEDULED = "scheduled", _("Rendez-vous planifié")
+    DONE = "done", _("Terminée")
+    CANCELLED = "cancelled", _("Annulée")
+    EXPIRED = "expired", _("Expirée")
+
+
+ACTIVE_STATUSES = [Status.OPEN, Status.CLAIMED, Status.SCHEDULED]
+
+
+class Outcome(models.TextChoices):
+    CONTINUES = "continues", _("Le projet avance : suite du parcours")
+    FOLLOW_UP = "follow_up", _("Un autre rendez-vous est prévu")
+    REFERRED = "referred", _("Orienté·e vers une autre structure")
+    PAUSED = "paused", _("Projet en pause")
+    NO_SHOW = "no_show", _("La personne n'est pas venue")
+
+
+class CoachingRequestQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def for_learner(self, user):
+        """The requests a learner may see: their own."""
+        return self.filter(learner=user)
+
+    def visible_to_coach(self, user, profile):
+        """Requests a coach may see: theirs, and open ones of their territory or, for
+        remote-capable coaches, of the network-wide queue."""
+        if profile is None:
+            return self.none()
+        territory = Q(status=Status.OPEN, coach__isnull=True, departement__in=profile.departements)
+        if profile.offers_remote:
+            territory |= Q(status=Status.OPEN, coach__isnull=True, network_queue=True)
+        return self.filter(Q(coach=user) | territory)
+
+
+class CoachingRequest(models.Model):
+    """A learner's request for a human coach, with a snapshot of their situation."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching_requests"
+    )
+    pathway = models.ForeignKey(
+        "pathways.PathwayPage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The point this request is about: a progression point's block id, or "help" /
+    # "inactivity" / "self_assessment"; at most one active request per key.
+    point_id = models.CharField(max_length=64)
+    origin = models.CharField(_("origine"), max_length=16, choices=Origin.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    message = models.TextField(_("message de la personne"), blank=True, max_length=4000)
+    context = models.JSONField(_("contexte"), default=dict, blank=True)
+    departement = models.CharField(_("département"), max_length=3, blank=True, db_index=True)
+    network_queue = models.BooleanField(_("file nationale"), default=False)
+    recommended_modality = models.CharField(
+        _("modalité recommandée"), max_length=10, choices=Modality.choices
+    )
+    recommendation_reason = models.TextField(_("raison de la recommandation"))
+    releases_gate = models.BooleanField(default=False)
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_requests",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    due_at = models.DateTimeField(_("réponse attendue avant"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(_("issue"), max_length=12, choices=Outcome.choices, blank=True)
+    summary = models.TextField(_("synthèse partagée"), blank=True, max_length=8000)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True, max_length=4000)
+    private_notes = models.TextField(_("notes privées"), blank=True, max_length=8000)
+
+    objects = CoachingRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande d'accompagnement")
+        verbose_name_plural = _("demandes d'accompagnement")
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "pathway", "point_id"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_request_per_point",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.learner} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class SessionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposé")
+    ACCEPTED = "accepted", _("Accepté")
+    DECLINED = "declined", _("Refusé")
+    RESCHEDULE = "reschedule", _("Autre créneau demandé")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+ACTIVE_SESSION_STATUSES = [SessionStatus.PROPOSED, SessionStatus.ACCEPTED]
+
+
+class CoachingSession(models.Model):
+    """A meeting a coach proposes for a request; the learner accepts, declines or asks again."""
+
+    request = models.ForeignKey(CoachingRequest, on_delete=models.CASCADE, related_name="sessions")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching_sessions"
+    )
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=60)
+    modality = models.CharField(_("modalité"), max_length=10, choices=Modality.choices)
+    location = models.CharField(_("lieu ou lien"), max_length=500)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.PROPOSED
+    )
+    learner_message = models.TextField(_("message de la personne"), blank=True, max_length=2000)
+    sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE, bumped on change
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rendez-vous")
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coach", "starts_at"],
+                condition=Q(status__in=ACTIVE_SESSION_STATUSES),
+                name="one_active_session_per_coach_slot",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M} ({self.get_modality_display()})"
+
+    @property
+    def ends_at(self):
+        from datetime import timedelta
+
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_SESSION_STATUSES
+
+
+class InactivityNudge(models.Model):
+    """A reminder sent to an idle learner: one per threshold and idle period."""
+
+    enrollment = models.ForeignKey(
+        "pathways.Enrollment", on_delete=models.CASCADE, related_name="inactivity_nudges"
+    )
+    level = models.PositiveSmallIntegerField()
+    # The enrollment's last activity when nudged: a new idle period starts a new series.
+    activity_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "level", "activity_at"], name="one_nudge_per_idle_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment_id} level {self.level}"

@@ -1,0 +1,17 @@
+"""Periodic coaching work, scheduled by Celery beat."""
+
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task(name="coaching.escalate_overdue_task")
+def escalate_overdue_task() -> int:
+    """Tell managers once about requests past their first-response due time."""
+    return actions.escalate_overdue_requests()
+
+
+@shared_task(name="coaching.nudge_inactive_task")
+def nudge_inactive_task() -> int:
+    """Remind idle learners; after the last reminder open a request where the pathway says so."""
+    return actions.nudge_inactive_learners()

@@ -1,0 +1,340 @@
+"""Coach workspace and the learner's « Mon accompagnement ». Thin: check who may act, parse,
+call one action, render. Every object is loaded through a filter of what the user may see."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lms.accounts.models import LearnerProfile
+from lms.accounts.roles import Role, roles_of
+from pathways.carnet import build_carnet
+from pathways.models import CheckpointPassage, PathwayPage
+from pathways.queries import learner_progress
+
+from . import actions
+from .forms import (
+    AcceptOfferForm,
+    AnswerSessionForm,
+    CloseForm,
+    HelpRequestForm,
+    NotesForm,
+    QueueFilterForm,
+    SessionForm,
+)
+from .ics import invite_for
+from .models import CoachingRequest, CoachingSession, SessionStatus, Status
+from .routing import may_claim
+
+
+def coach_required(view):
+    """Coaches with a profile only; others get a 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if Role.COACH not in roles_of(request.user) or not hasattr(request.user, "coach_profile"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _coach_request(request, pk: int) -> CoachingRequest:
+    queryset = CoachingRequest.objects.visible_to_coach(
+        request.user, request.user.coach_profile
+    ).select_related("learner", "pathway", "coach")
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- Coach workspace ---------------------------------------------------------------------
+
+
+@coach_required
+@require_GET
+def queue(request):
+    """Requests to take (territory, network queue) and mine, by due date, with filters."""
+    profile = request.user.coach_profile
+    form = QueueFilterForm(request.GET or None)
+    visible = CoachingRequest.objects.visible_to_coach(request.user, profile).select_related(
+        "learner", "pathway", "coach"
+    )
+    visible = form.filter(visible).order_by("due_at")
+    rows = list(visible[:200])
+    context = {
+        "form": form,
+        "open_requests": [r for r in rows if r.status == Status.OPEN],
+        "my_requests": [r for r in rows if r.coach_id == request.user.pk and r.is_active],
+        "profile": profile,
+    }
+    if request.htmx:
+        return render(request, "coaching/queue.html#queue_lists", context)
+    return render(request, "coaching/queue.html", context)
+
+
+@coach_required
+@require_POST
+def claim(request, pk: int):
+    result = actions.claim_request(request.user, pk)
+    if result.ok:
+        messages.success(request, result.message)
+        return redirect("coaching:request", pk=pk)
+    messages.error(request, result.message)
+    return redirect("coaching:queue")
+
+
+def _learner_file(coaching_request: CoachingRequest) -> dict:
+    learner = coaching_request.learner
+    pathway = coaching_request.pathway
+    return {
+        "learner_profile": LearnerProfile.objects.filter(user=learner).first(),
+        "progress": learner_progress(learner, pathway) if pathway else None,
+        "carnet": build_carnet(learner, pathway, shared_only=True) if pathway else None,
+        "sessions": CoachingSession.objects.filter(request__learner=learner)
+        .select_related("coach")
+        .order_by("-starts_at"),
+        "other_requests": CoachingRequest.objects.filter(learner=learner)
+        .exclude(pk=coaching_request.pk)
+        .order_by("-created_at")[:10],
+    }
+
+
+@login_required
+@require_GET
+def request_detail(request, pk: int):
+    """The learner's file for a coach (or a manager, read-only)."""
+    roles = roles_of(request.user)
+    if Role.COACH in roles and hasattr(request.user, "coach_profile"):
+        coaching_request = _coach_request(request, pk)
+    elif Role.MANAGER in roles:
+        coaching_request = get_object_or_404(
+            CoachingRequest.objects.select_related("learner", "pathway", "coach"), pk=pk
+        )
+    else:
+        raise PermissionDenied
+    mine = coaching_request.coach_id == request.user.pk and coaching_request.is_active
+    context = {
+        "coaching_request": coaching_request,
+        "mine": mine,
+        "can_claim": coaching_request.status == Status.OPEN
+        and may_claim(getattr(request.user, "coach_profile", None), coaching_request),
+        "session_form": SessionForm(initial={"modality": coaching_request.recommended_modality}),
+        "notes_form": NotesForm(
+            initial={
+                "private_notes": coaching_request.private_notes,
+                "summary": coaching_request.summary,
+                "next_steps": coaching_request.next_steps,
+            }
+        ),
+        "close_form": CloseForm(
+            initial={"summary": coaching_request.summary, "next_steps": coaching_request.next_steps}
+        ),
+        **_learner_file(coaching_request),
+    }
+    return render(request, "coaching/request.html", context)
+
+
+def _my_active_request(request, pk) -> CoachingRequest:
+    coaching_request = _coach_request(request, pk)
+    if coaching_request.coach_id != request.user.pk or not coaching_request.is_active:
+        raise PermissionDenied
+    return coaching_request
+
+
+def _rerender(request, coaching_request, **forms):
+    """The learner file again with a form's errors (nothing typed is lost)."""
+    context = {
+        "coaching_request": coaching_request,
+        "mine": True,
+        "can_claim": False,
+        "session_form": SessionForm(initial={"modality": coaching_request.recommended_modality}),
+        "notes_form": NotesForm(),
+        "close_form": CloseForm(),
+        **_learner_file(coaching_request),
+        **forms,
+    }
+    return render(request, "coaching/request.html", context, status=422)
+
+
+@coach_required
+@require_POST
+def propose_session(request, pk: int):
+    coaching_request = _my_active_request(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.propose_session(
+                request.user,
+                coaching_request,
+                starts_at=form.cleaned_data["starts_at"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                modality=form.cleaned_data["modality"],
+                location=form.cleaned_data["location"],
+            )
+        except actions.CoachingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Rendez-vous proposé : la personne a reçu l'invitation."))
+            return redirect("coaching:request", pk=pk)
+    return _rerender(request, coaching_request, session_form=form)
+
+
+@coach_required
+@require_POST
+def save_notes(request, pk: int):
+    coaching_request = _my_active_request(request, pk)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, coaching_request, notes_form=form)
+    actions.save_notes(request.user, coaching_request, **form.cleaned_data)
+    messages.success(request, _("Notes enregistrées."))
+    return redirect("coaching:request", pk=pk)
+
+
+@coach_required
+@require_POST
+def close(request, pk: int):
+    coaching_request = _my_active_request(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, coaching_request, close_form=form)
+    actions.close_request(request.user, coaching_request, **form.cleaned_data)
+    messages.success(request, _("Demande clôturée : la synthèse est partagée avec la personne."))
+    return redirect("coaching:queue")
+
+
+@coach_required
+@require_POST
+def hand_back(request, pk: int):
+    coaching_request = _my_active_request(request, pk)
+    actions.hand_back(request.user, coaching_request)
+    messages.info(request, _("Demande rendue à la file d'attente."))
+    return redirect("coaching:queue")
+
+
+# --- Learner side --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_coaching(request):
+    """« Mon accompagnement »: my requests, proposed and planned sessions, summaries."""
+    requests_ = (
+        CoachingRequest.objects.for_learner(request.user)
+        .select_related("coach", "pathway")
+        .prefetch_related("sessions")
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "coaching/my_coaching.html",
+        {"coaching_requests": requests_, "answer_form": AnswerSessionForm()},
+    )
+
+
+@login_required
+@require_POST
+def cancel(request, pk: int):
+    coaching_request = get_object_or_404(CoachingRequest.objects.for_learner(request.user), pk=pk)
+    try:
+        actions.cancel_request(request.user, coaching_request)
+    except actions.CoachingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Votre demande est annulée."))
+    return redirect("coaching:my_coaching")
+
+
+@login_required
+@require_POST
+def answer_session(request, pk: int):
+    session = get_object_or_404(
+        CoachingSession.objects.filter(request__learner=request.user).select_related("coach"),
+        pk=pk,
+    )
+    form = AnswerSessionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une réponse."))
+        return redirect("coaching:my_coaching")
+    try:
+        actions.answer_session(
+            request.user, session, form.cleaned_data["answer"], form.cleaned_data["message"]
+        )
+    except actions.CoachingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Votre réponse est transmise."))
+    return redirect("coaching:my_coaching")
+
+
+@login_required
+@require_GET
+def session_ics(request, pk: int):
+    """The session's invitation, for the learner and the coach only."""
+    session = get_object_or_404(
+        CoachingSession.objects.select_related("coach", "request__learner"), pk=pk
+    )
+    if request.user.pk not in (session.coach_id, session.request.learner_id):
+        raise Http404
+    if session.status not in (SessionStatus.PROPOSED, SessionStatus.ACCEPTED):
+        raise Http404
+    response = HttpResponse(invite_for(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "rendez-vous-balise.ics")
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask_for_help(request, pathway_id: int):
+    """« J'ai besoin d'aide »: a message pre-filled with where the learner is."""
+    pathway = get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)
+    where = request.GET.get("ou", "")[:200] or request.POST.get("where", "")[:200]
+    initial = {"message": _("Je bloque sur « %(where)s » : ") % {"where": where}} if where else {}
+    form = HelpRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        opened = actions.open_help_request(
+            request.user, pathway, form.cleaned_data["message"], where or pathway.title
+        )
+        if opened is None:
+            messages.info(
+                request,
+                _(
+                    "Vous avez déjà une demande d'aide en cours pour ce parcours : on vous répond vite."
+                ),
+            )
+        else:
+            messages.success(
+                request, _("Votre demande est envoyée : une personne va vous répondre.")
+            )
+        return redirect("coaching:my_coaching")
+    return render(request, "coaching/help.html", {"form": form, "pathway": pathway, "where": where})
+
+
+@login_required
+@require_POST
+def accept_offer(request, pathway_id: int, point_id: str):
+    """The learner accepts the coaching an ``offered`` progression point proposes."""
+    passage = get_object_or_404(
+        CheckpointPassage.objects.select_related("pathway", "learner"),
+        learner=request.user,
+        pathway_id=pathway_id,
+        point_id=point_id,
+        trigger="offered",
+    )
+    form = AcceptOfferForm(request.POST)
+    point = passage.pathway.point_value(point_id)
+    if not form.is_valid() or point is None:
+        raise Http404
+    opened = actions.open_request_for_point(passage, point, form.cleaned_data["message"])
+    if opened is None:
+        messages.info(request, _("Votre demande est déjà en cours."))
+    else:
+        messages.success(request, _("C'est noté : une personne va vous proposer un échange."))
+    return redirect(reverse("coaching:my_coaching"))

@@ -1,0 +1,37 @@
+import pytest
+
+from lms.accounts.roles import Role
+from tests.factories.accounts import UserFactory, coach, learner
+
+
+@pytest.fixture
+def managers():
+    return [UserFactory(role=Role.MANAGER)]
+
+
+@pytest.fixture
+def rhone_coach():
+    return coach(departements=["69", "01"], modalities=["video", "phone", "in_person"], capacity=3)
+
+
+@pytest.fixture
+def remote_coach():
+    return coach(departements=["07"], modalities=["video", "phone"], capacity=3)
+
+
+@pytest.fixture
+def lyon_learner():
+    return learner(
+        departement="69", area_type="urban", situation="job_seeker", preferred_modality="any"
+    )
+
+
+@pytest.fixture
+def rural_learner():
+    return learner(
+        departement="48",
+        area_type="rural",
+        situation="employed",
+        availability=["weekday_evening", "weekend"],
+        digital_comfort="needs_help",
+    )

@@ -1,0 +1,283 @@
+"""Coaching actions: origins, routing, claims, sessions, closing, SLA and inactivity."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lms.coaching import actions
+from lms.coaching.models import CoachingRequest, CoachingSession, InactivityNudge, Status
+from lms.notifications.models import Notification
+from pathways import actions as pathway_actions
+from pathways.models import CheckpointPassage, Enrollment
+from tests.factories.pathways import build_pathway, exercise, module, modules_of, point_ids
+
+pytestmark = pytest.mark.django_db
+
+
+def complete_all(user, mod):
+    for step_id in mod.step_ids:
+        pathway_actions.complete_step(user, mod, step_id)
+
+
+def reach_point(user, outline, capture):
+    pathway = build_pathway(outline)
+    pathway_actions.enroll(user, pathway)
+    with capture(execute=True):
+        complete_all(user, modules_of(pathway)[0])
+    return pathway
+
+
+def future(hours=48):
+    return (timezone.now() + timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+
+
+# --- Origins -------------------------------------------------------------------------------------
+
+
+def test_automatic_point_opens_exactly_one_request(
+    lyon_learner, rhone_coach, django_capture_on_commit_callbacks
+):
+    pathway = reach_point(
+        lyon_learner, ["m:1", "p:automatic", "m:1"], django_capture_on_commit_callbacks
+    )
+    request = CoachingRequest.objects.get()
+    assert request.origin == "checkpoint"
+    assert request.point_id == point_ids(pathway)[0]
+    assert request.departement == "69" and not request.network_queue
+    assert request.context["profile"]["departement"] == "69"
+    assert request.context["progress"]["modules_done"] == 1
+    assert request.due_at > request.created_at
+    # The local coach and the learner are told.
+    assert set(Notification.objects.values_list("recipient_id", "kind")) == {
+        (rhone_coach.pk, "request_opened"),
+        (lyon_learner.pk, "request_received"),
+    }
+
+
+def test_offered_point_waits_for_the_learner(
+    lyon_learner, rhone_coach, django_capture_on_commit_callbacks
+):
+    pathway = reach_point(lyon_learner, ["m:1", "p:offered"], django_capture_on_commit_callbacks)
+    assert not CoachingRequest.objects.exists()
+    passage = CheckpointPassage.objects.get()
+    request = actions.open_request_for_point(passage, pathway.point_value(passage.point_id), "Oui")
+    assert request.message == "Oui"
+    assert actions.open_request_for_point(passage, pathway.point_value(passage.point_id)) is None
+    assert CoachingRequest.objects.count() == 1
+
+
+def test_help_request_one_active_per_pathway(lyon_learner, rhone_coach):
+    pathway = build_pathway(["m:1"])
+    first = actions.open_help_request(lyon_learner, pathway, "Je bloque", "Module 1 — Étape 1")
+    assert first.origin == "help" and first.context["where"] == "Module 1 — Étape 1"
+    assert actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs") is None
+    actions.cancel_request(lyon_learner, first)
+    assert actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs") is not None
+
+
+def test_shared_answers_are_snapshotted(lyon_learner, rhone_coach):
+    mod = module(steps=[exercise("Mon idée")])
+    pathway = build_pathway([mod, "p:automatic"])
+    step_id = mod.step_ids[0]
+    question_id = mod.find_step(step_id).value.questions_with_ids()[0][0]
+    pathway_actions.save_answers(lyon_learner, mod, step_id, {question_id: "Une épicerie"}, True)
+    request = actions.open_help_request(lyon_learner, pathway, "Aide", "ici")
+    assert request.context["shared_answers"][0]["answer"] == "Une épicerie"
+    pathway_actions.save_answers(lyon_learner, mod, step_id, {question_id: "Privé"}, False)
+    actions.cancel_request(lyon_learner, request)
+    request = actions.open_help_request(lyon_learner, pathway, "Aide", "ici")
+    assert request.context["shared_answers"] == []
+
+
+def test_rural_learner_without_local_coach_goes_to_network_queue(
+    rural_learner, rhone_coach, remote_coach, managers
+):
+    pathway = build_pathway(["m:1"])
+    request = actions.open_help_request(rural_learner, pathway, "Aide", "ici")
+    assert request.network_queue
+    assert request.recommended_modality == "phone"  # needs help with digital tools
+    assert "ne couvre" in request.recommendation_reason
+    assert "en soirée ou le week-end" in request.recommendation_reason
+    kinds = set(Notification.objects.values_list("recipient_id", "kind"))
+    assert (managers[0].pk, "network_queue") in kinds
+    # Remote-capable coaches are told.
+    assert (remote_coach.pk, "request_opened") in kinds
+    assert (rhone_coach.pk, "request_opened") in kinds
+
+
+# --- Claiming --------------------------------------------------------------------------------
+
+
+def test_claim_then_second_coach_sees_who_took_it(lyon_learner, rhone_coach):
+    from tests.factories.accounts import coach
+
+    other = coach(departements=["69"])
+    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
+    assert actions.claim_request(rhone_coach, request.pk).ok
+    result = actions.claim_request(other, request.pk)
+    assert not result.ok
+    assert result.message == f"Déjà pris en charge par {rhone_coach.display_name}."
+    request.refresh_from_db()
+    assert request.coach == rhone_coach and request.status == Status.CLAIMED
+    assert request.first_response_at is not None
+
+
+def test_claim_outside_territory_or_over_capacity_is_refused(
+    lyon_learner, remote_coach, rhone_coach
+):
+    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
+    assert "départements" in actions.claim_request(remote_coach, request.pk).message
+    rhone_coach.coach_profile.capacity = 0
+    rhone_coach.coach_profile.save()
+    assert "capacité" in actions.claim_request(rhone_coach, request.pk).message
+    assert CoachingRequest.objects.get().status == Status.OPEN
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_claim_race_has_one_winner(lyon_learner):
+    from django.db import connection
+
+    from tests.factories.accounts import coach
+
+    coaches = [coach(departements=["69"]) for _ in range(6)]
+    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
+    results = []
+    barrier = threading.Barrier(len(coaches))
+
+    def attempt(person):
+        try:
+            barrier.wait(timeout=5)
+            results.append(actions.claim_request(person, request.pk).ok)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(c,)) for c in coaches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == [False] * 5 + [True]
+
+
+# --- Sessions and closing --------------------------------------------------------------------
+
+
+@pytest.fixture
+def claimed(lyon_learner, rhone_coach):
+    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
+    actions.claim_request(rhone_coach, request.pk)
+    request.refresh_from_db()
+    return request
+
+
+def propose(coach, request, hours=48, duration=60):
+    return actions.propose_session(
+        coach,
+        request,
+        starts_at=future(hours),
+        duration_minutes=duration,
+        modality="in_person",
+        location="12 rue de la Coopération",
+    )
+
+
+def test_proposed_session_sends_an_invite(claimed, rhone_coach):
+    from icalendar import Calendar
+
+    session = propose(rhone_coach, claimed)
+    notification = Notification.objects.get(kind="session_proposed")
+    assert notification.recipient == claimed.learner
+    event = Calendar.from_ical(notification.ics).walk("VEVENT")[0]
+    assert str(event["uid"]) == f"{session.uid}@balise"
+    assert event["dtstart"].dt == session.starts_at
+
+
+def test_session_in_the_past_or_overlapping_is_refused(claimed, rhone_coach):
+    with pytest.raises(actions.CoachingError, match="déjà passé"):
+        actions.propose_session(
+            rhone_coach,
+            claimed,
+            starts_at=timezone.now() - timedelta(hours=1),
+            duration_minutes=60,
+            modality="video",
+            location="lien",
+        )
+    propose(rhone_coach, claimed, hours=48, duration=90)
+    with pytest.raises(actions.CoachingError, match="chevauche"):
+        propose(rhone_coach, claimed, hours=49)
+    assert CoachingSession.objects.count() == 1
+
+
+def test_double_submitted_proposal_makes_one_session(claimed, rhone_coach):
+    propose(rhone_coach, claimed)
+    with pytest.raises(actions.CoachingError):
+        propose(rhone_coach, claimed)
+    assert CoachingSession.objects.count() == 1
+
+
+def test_learner_accepts_then_request_is_scheduled(claimed, rhone_coach):
+    session = propose(rhone_coach, claimed)
+    actions.answer_session(claimed.learner, session, "accept", "Parfait")
+    claimed.refresh_from_db()
+    assert claimed.status == Status.SCHEDULED
+    assert Notification.objects.filter(recipient=rhone_coach, kind="session_accept").exists()
+    with pytest.raises(actions.CoachingError):
+        actions.answer_session(claimed.learner, session, "decline")
+
+
+def test_closing_a_gate_request_releases_the_gate(
+    lyon_learner, rhone_coach, django_capture_on_commit_callbacks
+):
+    pathway = reach_point(
+        lyon_learner, ["m:1", "p:gate", "m:1"], django_capture_on_commit_callbacks
+    )
+    request = CoachingRequest.objects.get()
+    assert request.releases_gate
+    actions.claim_request(rhone_coach, request.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.close_request(
+            rhone_coach, request, outcome="continues", summary="Bien avancé", next_steps="Statuts"
+        )
+    passage = CheckpointPassage.objects.get(pathway=pathway)
+    assert passage.released_at is not None
+    request.refresh_from_db()
+    assert request.status == Status.DONE and request.summary == "Bien avancé"
+
+
+def test_hand_back_reopens_the_request(claimed, rhone_coach):
+    session = propose(rhone_coach, claimed)
+    actions.hand_back(rhone_coach, claimed)
+    claimed.refresh_from_db()
+    session.refresh_from_db()
+    assert claimed.status == Status.OPEN and claimed.coach is None
+    assert session.status == "cancelled"
+
+
+# --- SLA and inactivity ----------------------------------------------------------------------
+
+
+def test_overdue_request_is_escalated_once(lyon_learner, rhone_coach, managers):
+    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
+    later = request.due_at + timedelta(minutes=1)
+    assert actions.escalate_overdue_requests(now=request.due_at - timedelta(minutes=1)) == 0
+    assert actions.escalate_overdue_requests(now=later) == 1
+    assert actions.escalate_overdue_requests(now=later) == 0
+    assert Notification.objects.filter(kind="request_overdue", recipient=managers[0]).count() == 1
+
+
+def test_inactivity_nudges_then_opens_a_request(lyon_learner, rhone_coach):
+    pathway = build_pathway(["m:1"], inactivity_request=True)
+    pathway_actions.enroll(lyon_learner, pathway)
+    Enrollment.objects.update(last_activity_at=timezone.now() - timedelta(days=8))
+    assert actions.nudge_inactive_learners() == 1
+    assert actions.nudge_inactive_learners() == 0
+    assert not CoachingRequest.objects.exists()
+    Enrollment.objects.update(last_activity_at=timezone.now() - timedelta(days=15))
+    # A new idle period: the series starts again at the first reminder.
+    assert actions.nudge_inactive_learners() == 1
+    assert actions.nudge_inactive_learners() == 1
+    assert InactivityNudge.objects.count() == 3
+    request = CoachingRequest.objects.get()
+    assert request.origin == "inactivity"

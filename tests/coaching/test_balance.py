@@ -1,0 +1,105 @@
+"""The remote / in-person balance policy, as a table of cases."""
+
+import pytest
+
+from lms.coaching.balance import BalanceInput, recommend_modality
+
+
+def case(**kwargs):
+    base = {
+        "preferred": "any",
+        "area_type": "urban",
+        "employed": False,
+        "needs_digital_help": False,
+    }
+    return BalanceInput(**{**base, **kwargs})
+
+
+@pytest.mark.parametrize(
+    ("situation", "modality", "reason_contains"),
+    [
+        # 1. No local coach (rural): remote, video or phone by digital comfort.
+        (
+            case(area_type="rural", local_coach=False, in_person_reachable=False),
+            "video",
+            "ne couvre",
+        ),
+        (
+            case(
+                area_type="rural",
+                local_coach=False,
+                in_person_reachable=False,
+                needs_digital_help=True,
+            ),
+            "phone",
+            "par téléphone",
+        ),
+        # ...even if the learner prefers in person.
+        (
+            case(preferred="in_person", local_coach=False, in_person_reachable=False),
+            "video",
+            "ne couvre",
+        ),
+        # 2. The point recommends in person and a local coach offers it.
+        (case(point_recommends="in_person", preferred="video"), "in_person", "face à face"),
+        # ...but not when nobody meets in person locally: the preference wins.
+        (
+            case(point_recommends="in_person", preferred="video", in_person_reachable=False),
+            "video",
+            "préférer",
+        ),
+        # 3. Completing a pathway: at least one in-person meeting offered.
+        (case(completing_pathway=True, preferred="phone"), "in_person", "bout du parcours"),
+        (
+            case(completing_pathway=True, in_person_offered=True, preferred="phone"),
+            "phone",
+            "préférer",
+        ),
+        (case(completing_pathway=True, in_person_reachable=False), "video", "déplacement"),
+        # 4. Stated preference when feasible.
+        (case(preferred="in_person"), "in_person", "préférer vous rencontrer"),
+        (case(preferred="phone", area_type="rural"), "phone", "par téléphone"),
+        (case(preferred="video"), "video", "en visioconférence"),
+        (
+            case(preferred="in_person", in_person_reachable=False),
+            "video",
+            "aucun·e accompagnateur·rice ne reçoit",
+        ),
+        # 5. History balances the mix.
+        (case(remote_sessions=2), "in_person", "plusieurs échanges à distance"),
+        (
+            case(remote_sessions=2, area_type="rural", employed=True),
+            "in_person",
+            "plusieurs échanges",
+        ),
+        (case(in_person_sessions=1), "video", "Après une rencontre"),
+        # 6. The point recommends remote.
+        (case(point_recommends="remote"), "video", "à distance"),
+        # 7. Defaults: rural and employed start remote; employed evening -> phone.
+        (case(area_type="rural"), "video", "long déplacement"),
+        (case(employed=True, availability=("weekday_evening",)), "phone", "emploi"),
+        (case(employed=True, availability=("weekday_daytime",)), "video", "emploi"),
+        (case(area_type="qpv"), "in_person", "près de chez vous"),
+    ],
+)
+def test_policy(situation, modality, reason_contains):
+    recommendation = recommend_modality(situation)
+    assert recommendation.modality == modality
+    assert reason_contains in recommendation.reason
+
+
+@pytest.mark.parametrize(
+    ("availability", "slots"),
+    [
+        (("weekday_evening", "weekend"), "en soirée ou le week-end"),
+        (("weekend",), "le week-end"),
+        ((), "en soirée ou pendant la pause de midi"),
+        (("weekday_daytime",), ""),
+    ],
+)
+def test_employed_learners_get_evening_or_weekend_slots(availability, slots):
+    assert recommend_modality(case(employed=True, availability=availability)).slots == slots
+
+
+def test_no_slots_for_people_not_employed():
+    assert recommend_modality(case(availability=("weekday_evening",))).slots == ""
