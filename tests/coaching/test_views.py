@@ -1,0 +1,198 @@
+"""Coach workspace and learner views: flows, bad input and who may see what."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lms.accounts.roles import Role
+from lms.coaching import actions
+from lms.coaching.models import CoachingRequest, CoachingSession, Status
+from pathways import actions as pathway_actions
+from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.pathways import build_pathway, modules_of, point_ids
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def help_request(lyon_learner, rhone_coach):
+    return actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Je bloque", "ici")
+
+
+def slot(days=3):
+    moment = timezone.localtime() + timedelta(days=days)
+    return {"date": moment.date().isoformat(), "time": "18:30"}
+
+
+def test_queue_lists_territory_requests_and_claim_works(client, rhone_coach, help_request):
+    client.force_login(rhone_coach)
+    page = client.get(reverse("coaching:queue")).content.decode()
+    assert help_request.learner.display_name in page
+    response = client.post(reverse("coaching:claim", args=[help_request.pk]), follow=True)
+    assert "Demande prise en charge" in response.content.decode()
+    assert CoachingRequest.objects.get().coach == rhone_coach
+
+
+def test_queue_filters_with_htmx_returns_the_lists_only(client, rhone_coach, help_request):
+    client.force_login(rhone_coach)
+    response = client.get(
+        reverse("coaching:queue"), {"origin": "checkpoint"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert 'id="queue-lists"' in html and "<html" not in html
+    assert help_request.learner.display_name not in html
+    response = client.get(reverse("coaching:queue"), {"departement": "<b>"})
+    assert response.status_code == 200
+
+
+def test_claim_already_taken_says_by_whom(client, rhone_coach, help_request):
+    other = coach(departements=["69"])
+    actions.claim_request(other, help_request.pk)
+    client.force_login(rhone_coach)
+    response = client.post(reverse("coaching:claim", args=[help_request.pk]), follow=True)
+    assert f"Déjà pris en charge par {other.display_name}" in response.content.decode()
+
+
+def test_coach_outside_territory_cannot_open_the_file(client, help_request, remote_coach):
+    client.force_login(remote_coach)
+    assert client.get(reverse("coaching:request", args=[help_request.pk])).status_code == 404
+    assert client.post(reverse("coaching:claim", args=[help_request.pk])).status_code == 302
+    assert CoachingRequest.objects.get().status == Status.OPEN
+
+
+def test_learner_and_anonymous_cannot_use_the_workspace(client, help_request):
+    assert client.get(reverse("coaching:queue")).status_code == 302
+    client.force_login(help_request.learner)
+    assert client.get(reverse("coaching:queue")).status_code == 403
+    assert client.get(reverse("coaching:request", args=[help_request.pk])).status_code == 403
+
+
+def test_manager_reads_the_file(client, help_request):
+    client.force_login(UserFactory(role=Role.MANAGER))
+    page = client.get(reverse("coaching:request", args=[help_request.pk])).content.decode()
+    assert "Je bloque" in page
+    assert "Proposer un rendez-vous" not in page
+
+
+def test_full_session_flow(client, rhone_coach, help_request, mailoutbox):
+    actions.claim_request(rhone_coach, help_request.pk)
+    client.force_login(rhone_coach)
+    response = client.post(
+        reverse("coaching:propose_session", args=[help_request.pk]),
+        {**slot(), "duration_minutes": "60", "modality": "in_person", "location": "Tiers-lieu"},
+    )
+    assert response.status_code == 302
+    session = CoachingSession.objects.get()
+    # The learner answers from « Mon accompagnement ».
+    client.force_login(help_request.learner)
+    page = client.get(reverse("coaching:my_coaching")).content.decode()
+    assert "Tiers-lieu" in page and "J’accepte" in page
+    ics = client.get(reverse("coaching:session_ics", args=[session.pk]))
+    assert ics["Content-Type"].startswith("text/calendar")
+    client.post(reverse("coaching:answer_session", args=[session.pk]), {"answer": "accept"})
+    assert CoachingRequest.objects.get().status == Status.SCHEDULED
+    # The coach closes with a summary the learner then reads.
+    client.force_login(rhone_coach)
+    client.post(
+        reverse("coaching:close", args=[help_request.pk]),
+        {"outcome": "continues", "summary": "On a clarifié le modèle.", "next_steps": "Budget"},
+    )
+    client.force_login(help_request.learner)
+    assert (
+        "On a clarifié le modèle." in client.get(reverse("coaching:my_coaching")).content.decode()
+    )
+
+
+def test_session_in_the_past_is_refused_with_the_typed_values(client, rhone_coach, help_request):
+    actions.claim_request(rhone_coach, help_request.pk)
+    client.force_login(rhone_coach)
+    response = client.post(
+        reverse("coaching:propose_session", args=[help_request.pk]),
+        {
+            **slot(days=-2),
+            "duration_minutes": "60",
+            "modality": "video",
+            "location": "https://visio",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "déjà passé" in html and "https://visio" in html
+    assert not CoachingSession.objects.exists()
+
+
+def test_only_the_assigned_coach_acts(client, rhone_coach, help_request):
+    other = coach(departements=["69"])
+    actions.claim_request(rhone_coach, help_request.pk)
+    client.force_login(other)
+    for name in ("propose_session", "notes", "close", "hand_back"):
+        response = client.post(reverse(f"coaching:{name}", args=[help_request.pk]), {})
+        assert response.status_code == 404, name
+
+
+def test_learner_cannot_act_on_another_learners_request(client, help_request):
+    client.force_login(learner())
+    assert client.post(reverse("coaching:cancel", args=[help_request.pk])).status_code == 404
+    assert CoachingRequest.objects.get().status == Status.OPEN
+
+
+def test_help_form_prefilled_and_empty_message_refused(client, lyon_learner, rhone_coach):
+    pathway = build_pathway(["m:1"])
+    client.force_login(lyon_learner)
+    page = client.get(reverse("coaching:help", args=[pathway.pk]), {"ou": "Module 1 — Étape 2"})
+    assert "Je bloque sur « Module 1 — Étape 2 »" in page.content.decode()
+    response = client.post(reverse("coaching:help", args=[pathway.pk]), {"message": "   "})
+    assert response.status_code == 200
+    assert "Écrivez quelques mots" in response.content.decode()
+    assert not CoachingRequest.objects.exists()
+    client.post(
+        reverse("coaching:help", args=[pathway.pk]), {"message": "Aidez-moi", "where": "ici"}
+    )
+    assert CoachingRequest.objects.get().message == "Aidez-moi"
+
+
+def test_offered_point_is_accepted_from_the_point_page(
+    client, lyon_learner, rhone_coach, django_capture_on_commit_callbacks
+):
+    pathway = build_pathway(["m:1", "p:offered"])
+    pathway_actions.enroll(lyon_learner, pathway)
+    (mod,) = modules_of(pathway)
+    pathway_actions.complete_step(lyon_learner, mod, mod.step_ids[0])
+    client.force_login(lyon_learner)
+    point_url = reverse("pathways:point", args=[pathway.pk, point_ids(pathway)[0]])
+    accept_url = reverse("coaching:accept_offer", args=[pathway.pk, point_ids(pathway)[0]])
+    assert accept_url in client.get(point_url).content.decode()
+    client.post(accept_url, {"message": "Volontiers"})
+    assert CoachingRequest.objects.get().message == "Volontiers"
+
+
+def test_step_page_offers_help(client, lyon_learner):
+    pathway = build_pathway(["m:1"])
+    pathway_actions.enroll(lyon_learner, pathway)
+    (mod,) = modules_of(pathway)
+    client.force_login(lyon_learner)
+    page = client.get(reverse("pathways:step", args=[pathway.pk, mod.pk, mod.step_ids[0]]))
+    assert reverse("coaching:help", args=[pathway.pk]) in page.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 5, 15])
+def test_queue_query_budget(client, django_assert_max_num_queries, rhone_coach, size):
+    pathway = build_pathway(["m:1"])
+    for _ in range(size):
+        actions.open_help_request(learner(departement="69"), pathway, "Aide", "ici")
+    client.force_login(rhone_coach)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("coaching:queue")).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_learner_file_query_budget(client, django_assert_max_num_queries, rhone_coach, size):
+    pathway = build_pathway(["m:1", "p:automatic"] * size)
+    person = learner(departement="69")
+    request = actions.open_help_request(person, pathway, "Aide", "ici")
+    actions.claim_request(rhone_coach, request.pk)
+    client.force_login(rhone_coach)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("coaching:request", args=[request.pk])).status_code == 200
