@@ -55,7 +55,7 @@ test-postgres: install ## Run the full suite on PostgreSQL
 # PostgreSQL too, and the Celery worker they start gets a database of its own.
 test-services: install ## Integration tests needing PostgreSQL, Redis + a real worker, S3 (moto_server)
 	BALISE_REQUIRE_SERVICES=1 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
-	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m services -q -p no:xdist --durations=5
+	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m services -q -p no:xdist --create-db --durations=5
 
 e2e: install ## Browser journeys in headless Chromium (when present)
 	@if [ -d tests/e2e ]; then $(PY) -m pytest tests/e2e -q -p no:xdist; else echo "No browser tests yet."; fi

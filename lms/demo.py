@@ -1,6 +1,7 @@
-"""Demo data of Balise: people first; later issues add pathways and coaching.
+"""Demo data of Balise: people, then content (pathways, modules, media, workflow).
 
-Everything here is idempotent: running it twice changes nothing.
+Everything here is idempotent: running it twice changes nothing. The content
+itself lives in ``lms/demo_content.py``.
 """
 
 from dataclasses import dataclass, field
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from lms import demo_content
 from lms.accounts.actions import grant_role
 from lms.accounts.models import CoachProfile, LearnerProfile, User
 from lms.accounts.roles import Role, ensure_role_groups
@@ -107,3 +109,8 @@ def seed_people() -> list[DemoPerson]:
         if person.coach:
             CoachProfile.objects.get_or_create(user=user, defaults=person.coach)
     return PEOPLE
+
+
+def seed_content() -> demo_content.ContentSummary:
+    """Create the demo pathways, modules, media, documents and the moderation workflow."""
+    return demo_content.seed_content()

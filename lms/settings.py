@@ -48,7 +48,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "lms",
     "lms.accounts",
+    "lms.notifications",
     "pathways",
+    "lms.coaching",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -88,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lms.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lms.context_processors.roles",
+                "lms.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [
@@ -280,7 +283,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # (then editable in /django-admin/).
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "pathways.publish_scheduled_task", "schedule": 60.0},
+    "sweep-unsent-notifications": {"task": "notifications.sweep_unsent_task", "schedule": 60.0},
+    "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
+    "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
+    "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
 }
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Unsent notifications older than this (seconds) are enqueued again by the sweeper.
+NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -324,5 +334,14 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Coaching -----------------------------------------------------------------------
+
+# First response due within this many working days (French public holidays off).
+BALISE_SLA_WORKING_DAYS = env.int("BALISE_SLA_WORKING_DAYS", default=2)
+# Days without activity before each reminder; after the last one a request opens
+# when the pathway asks for it.
+BALISE_INACTIVITY_DAYS = [int(d) for d in env.list("BALISE_INACTIVITY_DAYS", default=["7", "14"])]

@@ -18,6 +18,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("comptes/", include("allauth.urls")),
     path("mon-compte/", include("lms.accounts.urls")),
+    path("accompagnement/", include("lms.coaching.urls")),
+    path("notifications/", include("lms.notifications.urls")),
     path("", include("pathways.urls")),
 ]
 

@@ -63,6 +63,15 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("page d'accueil")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        index = PathwayIndexPage.objects.child_of(self).live().first()
+        context["pathway_index"] = index
+        context["pathways"] = (
+            PathwayPage.objects.child_of(index).live().order_by("path")[:6] if index else []
+        )
+        return context
+
 
 class PathwayIndexPage(Page):
     """Lists the live pathways, filtered by theme and audience."""

@@ -1,33 +1,78 @@
-"""seed_demo: idempotent, prints the accounts, refuses to run outside DEBUG."""
+"""seed_demo: idempotent, prints the accounts, refuses to run outside DEBUG; its content
+(pathways, modules, media, documents, workflow) is complete and valid for editors."""
+
+import wave
+from collections import Counter
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.core.serializers import serialize
+from wagtail.documents import get_document_model
+from wagtail.models import (
+    GroupApprovalTask,
+    Page,
+    Revision,
+    Task,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+from wagtailmedia.models import get_media_model
 
+from lms import demo_content
 from lms.accounts.models import User
+from pathways.models import ModulePage, PathwayPage
 
 pytestmark = pytest.mark.django_db
 
-SEEDED_APPS = ("accounts", "account", "auth")
+SEEDED_APPS = (
+    "accounts",
+    "account",
+    "auth",
+    "pathways",
+    "wagtailmedia",
+    "wagtaildocs",
+    "coaching",
+    "notifications",
+)
+SEEDED_MODELS = (Workflow, WorkflowPage, WorkflowTask, Task, GroupApprovalTask)
+STEP_TYPES = {"workshop_sheet", "guided_exercise", "testimony", "podcast", "video"}
+QUESTION_KINDS = {"short_text", "long_text", "single_choice", "multiple_choice", "scale"}
 
 
 def snapshot() -> dict[str, str]:
-    return {
+    state = {
         model._meta.label: serialize("json", model.objects.order_by("pk"))
         for app_label in SEEDED_APPS
         for model in apps.get_app_config(app_label).get_models()
     }
+    state.update(
+        {
+            model._meta.label: serialize("json", model.objects.order_by("pk"))
+            for model in SEEDED_MODELS
+        }
+    )
+    state["page count"] = Page.objects.count()
+    state["revision count"] = Revision.objects.count()
+    return state
+
+
+@pytest.fixture
+def content():
+    return demo_content.seed_content()
 
 
 def test_seed_demo_twice_changes_nothing(settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo")
     first = snapshot()
+    assert first["page count"] > 10 and first["revision count"] > 10
     call_command("seed_demo")
     assert snapshot() == first
     out = capsys.readouterr().out
     assert "lea@balise.test" in out and "balise-demo" in out
+    assert "3 pathways" in out and "(0 objects created this run)" in out
 
 
 def test_demo_accounts_can_log_in(settings, client):
@@ -44,3 +89,120 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.exists()
+    assert not ModulePage.objects.exists()
+
+
+# --- Content -------------------------------------------------------------------------------
+
+
+def outlines() -> dict[str, list[dict]]:
+    return {page.slug: list(page.outline.raw_data) for page in PathwayPage.objects.all()}
+
+
+def test_pathways_share_modules_and_have_one_point_per_trigger(content):
+    pages = Page.objects.type(ModulePage, PathwayPage)
+    assert ModulePage.objects.live().count() >= 8 and PathwayPage.objects.live().count() >= 2
+    for page in pages:
+        assert page.live and page.live_revision_id is not None, page.title
+        assert Revision.page_revisions.filter(object_id=str(page.pk)).count() == 1, page.title
+
+    pathway_modules = {
+        slug: {item["value"] for item in outline if item["type"] == "module"}
+        for slug, outline in outlines().items()
+    }
+    emergence = PathwayPage.objects.get(slug="faire-emerger-son-projet-ess")
+    impact = PathwayPage.objects.get(slug="mesurer-et-piloter-son-impact-social")
+    assert (emergence.theme, emergence.audiences) == ("emergence", ["rural", "employed", "qpv"])
+    assert (impact.theme, impact.audiences) == ("impact", [])
+    assert pathway_modules[emergence.slug] & pathway_modules[impact.slug]
+
+    points = [
+        item["value"]
+        for outline in outlines().values()
+        for item in outline
+        if item["type"] == "progression_point"
+    ]
+    assert sorted(point["trigger"] for point in points) == ["automatic", "gate", "offered"]
+    assert content.points == 3
+    for point in points:
+        assert point["learner_message"] and point["coach_brief"]
+        assert point["recommended_modality"] in {"any", "remote", "in_person"}
+    with_questions = [point for point in points if point["questions"]]
+    assert len(with_questions) == 1
+    assert 1 <= len(with_questions[0]["questions"]) <= 2
+
+
+def test_modules_use_every_step_type_and_pass_the_editors_validation(content):
+    step_types, kinds = Counter(), set()
+    for module in ModulePage.objects.all():
+        steps = list(module.steps.raw_data)
+        assert 3 <= len(steps) <= 5, module.title
+        assert module.summary and module.duration_minutes
+        for step in steps:
+            step_types[step["type"]] += 1
+            if step["type"] == "guided_exercise":
+                kinds.update(q["value"]["kind"] for q in step["value"]["questions"])
+            if step["type"] == "podcast":
+                value = step["value"]
+                assert value["transcript"] and value["chapters"]
+                assert value["chapters"][0]["value"]["start"] == "00:00"
+        module.steps.stream_block.clean(module.steps)  # what the admin form would check
+    assert set(step_types) == STEP_TYPES
+    assert min(step_types.values()) >= 2
+    assert kinds == QUESTION_KINDS
+    for pathway in PathwayPage.objects.all():
+        pathway.outline.stream_block.clean(pathway.outline)
+
+
+def test_media_documents_and_workflow(content):
+    Media = get_media_model()
+    audio = Media.objects.filter(type="audio")
+    assert audio.count() >= 2
+    for media in audio:
+        with media.file.open("rb") as handle, wave.open(handle) as wav:
+            assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 1)
+            assert wav.getnframes() / wav.getframerate() == pytest.approx(media.duration)
+        assert media.file.size < 100_000
+    videos = Media.objects.filter(type="video")
+    assert videos.exists()
+    for media in videos:
+        with media.file.open("rb") as handle:
+            assert handle.read(12)[4:8] == b"ftyp"  # an MP4 container
+        assert media.file.size < 60_000
+    documents = get_document_model().objects.all()
+    assert documents.count() >= 2
+    for document in documents:
+        with document.file.open("rb") as handle:
+            assert handle.read(5) == b"%PDF-"
+        assert document.file_size == document.file.size and document.file_hash
+
+    # Editors submit, managers approve.
+    workflow = WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow
+    assert workflow.active and workflow.name == demo_content.WORKFLOW_NAME
+    tasks = [task.specific for task in workflow.tasks]
+    assert [task.name for task in tasks] == [demo_content.WORKFLOW_TASK_NAME]
+    assert [group.name for group in tasks[0].groups.all()] == ["Manager"]
+    assert ModulePage.objects.first().get_workflow() == workflow
+
+
+def test_french_typography():
+    assert demo_content.fr("Pourquoi ? « Oui » : 30 000 €") == (
+        "Pourquoi\u202f? «\u00a0Oui\u00a0»\u00a0: 30\u202f000\u00a0€"
+    )
+    assert demo_content.fr({"a": ["Et toi ?"]}) == {"a": ["Et toi\u202f?"]}
+    assert demo_content.fr("<p class=\"x\">L'ESS d'abord</p>") == '<p class="x">L’ESS d’abord</p>'
+
+
+def test_coaching_demo_shows_every_origin_state_and_modality(settings):
+    from lms.coaching.models import CoachingRequest, CoachingSession
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    requests = CoachingRequest.objects.all()
+    assert {r.origin for r in requests} >= {"checkpoint", "help", "inactivity"}
+    assert {r.status for r in requests} >= {"open", "claimed", "scheduled", "done"}
+    assert {s.modality for s in CoachingSession.objects.all()} == {"video", "phone", "in_person"}
+    network = requests.get(learner__email="lucie@balise.test")
+    assert network.network_queue and network.recommended_modality in ("video", "phone")
+    # The demo learner Léa starts fresh: she reaches the automatic point herself.
+    assert not requests.filter(learner__email="lea@balise.test").exists()

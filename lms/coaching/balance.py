@@ -81,7 +81,8 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
         return Recommendation(
             IN_PERSON,
             _(
-                "Cette étape du parcours se travaille mieux en face à face : rendez-vous en présentiel."
+                "Cette étape du parcours se travaille mieux en face à face : "
+                "rendez-vous en présentiel."
             ),
             slots,
         )
@@ -132,7 +133,8 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
         return Recommendation(
             remote,
             _(
-                "Après une rencontre, un point à distance (%(how)s) permet d'avancer sans se déplacer."
+                "Après une rencontre, un point à distance (%(how)s) permet d'avancer "
+                "sans se déplacer."
             )
             % {"how": _how(remote)},
             slots,

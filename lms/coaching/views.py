@@ -306,7 +306,8 @@ def ask_for_help(request, pathway_id: int):
             messages.info(
                 request,
                 _(
-                    "Vous avez déjà une demande d'aide en cours pour ce parcours : on vous répond vite."
+                    "Vous avez déjà une demande d'aide en cours pour ce parcours : "
+                    "on vous répond vite."
                 ),
             )
         else:

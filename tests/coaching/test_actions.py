@@ -1,6 +1,5 @@
 """Coaching actions: origins, routing, claims, sessions, closing, SLA and inactivity."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -133,32 +132,6 @@ def test_claim_outside_territory_or_over_capacity_is_refused(
     rhone_coach.coach_profile.save()
     assert "capacité" in actions.claim_request(rhone_coach, request.pk).message
     assert CoachingRequest.objects.get().status == Status.OPEN
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_claim_race_has_one_winner(lyon_learner):
-    from django.db import connection
-
-    from tests.factories.accounts import coach
-
-    coaches = [coach(departements=["69"]) for _ in range(6)]
-    request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
-    results = []
-    barrier = threading.Barrier(len(coaches))
-
-    def attempt(person):
-        try:
-            barrier.wait(timeout=5)
-            results.append(actions.claim_request(person, request.pk).ok)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(c,)) for c in coaches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(results) == [False] * 5 + [True]
 
 
 # --- Sessions and closing --------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_point_recorded_once_and_signal_sent_on_commit(reached, django_capture_o
         passages = actions.complete_step(user, first, first.step_ids[1])
         actions.complete_step(user, first, first.step_ids[1])
     assert [p.point_id for p in passages] == point_ids(pathway)
-    assert len(callbacks) == 1
+    assert callbacks  # the signal (and what receivers queue) runs after commit only
     assert reached == [(point_ids(pathway)[0], "automatic", "Balise 1")]
     assert CheckpointPassage.objects.filter(learner=user).count() == 1
 

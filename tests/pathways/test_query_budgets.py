@@ -28,7 +28,7 @@ def world(size):
 def test_pathway_page(client, django_assert_max_num_queries, size):
     user, pathways = world(size)
     client.force_login(user)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(pathways[-1].url).status_code == 200
 
 
@@ -38,7 +38,7 @@ def test_step_page(client, django_assert_max_num_queries, size):
     client.force_login(user)
     mod = modules_of(pathways[-1])[-1]
     url = reverse("pathways:step", args=[pathways[-1].pk, mod.pk, mod.step_ids[-1]])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(url).status_code in (200, 403)
 
 
@@ -46,7 +46,7 @@ def test_step_page(client, django_assert_max_num_queries, size):
 def test_dashboard(client, django_assert_max_num_queries, size):
     user, _ = world(size)
     client.force_login(user)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("pathways:dashboard")).status_code == 200
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lms import demo
+from lms.demo_coaching import seed_coaching
 
 
 class Command(BaseCommand):
@@ -19,8 +20,17 @@ class Command(BaseCommand):
                 "DEBUG is off. Use --force only on a throw-away environment."
             )
         people = demo.seed_people()
+        content = demo.seed_content()
+        learners_with_history = seed_coaching()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password: {demo.DEMO_PASSWORD}):")
         )
         for person in people:
             self.stdout.write(f"  {person.email:<22} {person.role.value:<8} {person.description}")
+        self.stdout.write(self.style.SUCCESS(f"Content: {content}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Coaching: demo learners with requests and sessions (karim@, ines@, paul@, "
+                f"lucie@balise.test; {learners_with_history} created this run)."
+            )
+        )

@@ -1,0 +1,208 @@
+"""Demo coaching data: requests of each origin in each state, sessions in each modality.
+
+Built through the real actions (enrol, complete steps, claim, propose, answer,
+close), so the demo shows what the product does. Idempotent: a demo learner
+who already exists is left as is.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from lms.accounts.actions import grant_role
+from lms.accounts.models import LearnerProfile, User
+from lms.accounts.roles import Role
+from lms.coaching import actions
+from lms.coaching.models import CoachingRequest, CoachingSession
+from pathways import actions as pathway_actions
+from pathways.models import CheckpointPassage, PathwayPage
+
+from .demo import DEMO_PASSWORD
+
+EMERGENCE = "faire-emerger-son-projet-ess"
+IMPACT = "mesurer-et-piloter-son-impact-social"
+
+
+@dataclass(frozen=True)
+class DemoLearner:
+    email: str
+    first_name: str
+    last_name: str
+    profile: dict
+
+
+KARIM = DemoLearner(
+    "karim@balise.test",
+    "Karim",
+    "Haddad",
+    {
+        "departement": "01",
+        "commune": "Bourg-en-Bresse",
+        "area_type": "qpv",
+        "situation": "employed",
+        "availability": ["weekday_evening"],
+        "preferred_modality": "video",
+        "digital_comfort": "at_ease",
+        "project_summary": "Une conciergerie solidaire de quartier.",
+    },
+)
+INES = DemoLearner(
+    "ines@balise.test",
+    "Inès",
+    "Moreau",
+    {
+        "departement": "07",
+        "commune": "Privas",
+        "area_type": "rural",
+        "situation": "job_seeker",
+        "availability": ["weekday_daytime"],
+        "preferred_modality": "phone",
+        "digital_comfort": "needs_help",
+        "project_summary": "Un jardin partagé d'insertion.",
+    },
+)
+PAUL = DemoLearner(
+    "paul@balise.test",
+    "Paul",
+    "Girard",
+    {
+        "departement": "26",
+        "commune": "Die",
+        "area_type": "rural",
+        "situation": "other",
+        "availability": ["weekday_daytime", "weekend"],
+        "preferred_modality": "in_person",
+        "digital_comfort": "at_ease",
+        "project_summary": "Une SCIC de circuits courts alimentaires.",
+    },
+)
+LUCIE = DemoLearner(
+    "lucie@balise.test", "Lucie", "Fabre",
+    {"departement": "15", "commune": "Saint-Flour", "area_type": "rural", "situation": "employed",
+     "availability": ["weekend"], "preferred_modality": "any", "digital_comfort": "at_ease",
+     "project_summary": "Un tiers-lieu culturel dans une ancienne gare."},
+)  # fmt: skip
+
+
+def _learner(spec: DemoLearner) -> tuple[User, bool]:
+    user = User.objects.filter(email=spec.email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        spec.email, DEMO_PASSWORD, first_name=spec.first_name, last_name=spec.last_name
+    )
+    EmailAddress.objects.create(user=user, email=spec.email, verified=True, primary=True)
+    grant_role(user, Role.LEARNER)
+    LearnerProfile.objects.create(user=user, **spec.profile)
+    return user, True
+
+
+def _complete_modules(user, pathway: PathwayPage, count: int) -> None:
+    modules = [item.module for item in pathway.outline_items() if item.kind == "module"]
+    for module in modules[:count]:
+        for step_id in module.step_ids:
+            pathway_actions.complete_step(user, module, step_id)
+
+
+def _request_at_point(user, pathway: PathwayPage, trigger: str) -> CoachingRequest:
+    """The request a reached point opened (on commit), or open it now: same result either way."""
+    passage = CheckpointPassage.objects.get(learner=user, pathway=pathway, trigger=trigger)
+    opened = actions.open_request_for_point(passage, pathway.point_value(passage.point_id))
+    return opened or CoachingRequest.objects.active().get(
+        learner=user, pathway=pathway, point_id=passage.point_id
+    )
+
+
+def _slot(days: int, hour: int):
+    moment = timezone.localtime() + timedelta(days=days)
+    return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _propose(coach, request, days, hour, modality, location) -> CoachingSession:
+    return actions.propose_session(
+        coach,
+        request,
+        starts_at=_slot(days, hour),
+        duration_minutes=60,
+        modality=modality,
+        location=location,
+    )
+
+
+def seed_coaching() -> int:
+    """Create the demo learners with history; returns how many were created this run."""
+    pathways = {p.slug: p for p in PathwayPage.objects.filter(slug__in=[EMERGENCE, IMPACT])}
+    if len(pathways) < 2:
+        return 0
+    julien = User.objects.get(email="julien@balise.test")
+    sophie = User.objects.get(email="sophie@balise.test")
+    created = 0
+
+    # Karim (Ain): reached the automatic point; Julien claimed; video session accepted.
+    karim, new = _learner(KARIM)
+    if new:
+        created += 1
+        pathway_actions.enroll(karim, pathways[EMERGENCE])
+        _complete_modules(karim, pathways[EMERGENCE], 2)
+        request = _request_at_point(karim, pathways[EMERGENCE], "automatic")
+        actions.claim_request(julien, request.pk)
+        session = _propose(
+            julien, request, 3, 19, "video", "https://visio.example.org/balise-karim"
+        )
+        actions.answer_session(karim, session, "accept", "Parfait, après le travail.")
+
+    # Inès (Ardèche): asked for help; Sophie claimed and proposed a phone call.
+    ines, new = _learner(INES)
+    if new:
+        created += 1
+        pathway_actions.enroll(ines, pathways[IMPACT])
+        _complete_modules(ines, pathways[IMPACT], 1)
+        request = actions.open_help_request(
+            ines,
+            pathways[IMPACT],
+            "Je ne sais pas quels indicateurs choisir pour mon jardin d'insertion.",
+            "Définir ses indicateurs d'impact",
+        )
+        actions.claim_request(sophie, request.pk)
+        _propose(sophie, request, 2, 10, "phone", "Sophie vous appelle au numéro de votre profil")
+
+    # Paul (Drôme): first meeting held in person and closed; now waiting at the gate.
+    paul, new = _learner(PAUL)
+    if new:
+        created += 1
+        pathway_actions.enroll(paul, pathways[EMERGENCE])
+        _complete_modules(paul, pathways[EMERGENCE], 2)
+        first = _request_at_point(paul, pathways[EMERGENCE], "automatic")
+        actions.claim_request(sophie, first.pk)
+        session = _propose(sophie, first, 1, 14, "in_person", "Tiers-lieu La Fabrique, Aubenas")
+        actions.answer_session(paul, session, "accept")
+        actions.close_request(
+            sophie,
+            first,
+            outcome="continues",
+            summary="Besoin bien identifié avec les producteurs du Diois ; trois acteurs à "
+            "rencontrer (la communauté de communes, une AMAP, une épicerie).",
+            next_steps="Tester une vente mensuelle avant l'été.",
+        )
+        _complete_modules(paul, pathways[EMERGENCE], 5)
+        _request_at_point(paul, pathways[EMERGENCE], "gate")  # waiting at the gate
+
+    # Lucie (Cantal, no coach there): idle, then an inactivity request in the network queue,
+    # already past its due date so that the SLA escalation shows.
+    lucie, new = _learner(LUCIE)
+    if new:
+        created += 1
+        pathway_actions.enroll(lucie, pathways[EMERGENCE])
+        request = actions.open_request(
+            lucie,
+            origin="inactivity",
+            pathway=pathways[EMERGENCE],
+            point_id="inactivity",
+            where="Sans activité depuis 14 jours",
+        )
+        CoachingRequest.objects.filter(pk=request.pk).update(
+            created_at=timezone.now() - timedelta(days=6), due_at=timezone.now() - timedelta(days=2)
+        )
+    return created
