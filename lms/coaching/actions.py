@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import LearnerProfile, Modality, User
+from lms.accounts.models import Availability, LearnerProfile, Modality, User
 from lms.accounts.roles import Role
 from lms.notifications.actions import notify, notify_many
 from pathways.actions import release_gate
@@ -38,7 +38,7 @@ from .models import (
     SessionStatus,
     Status,
 )
-from .routing import Route, has_capacity, may_claim, route
+from .routing import Route, coach_profiles, has_capacity, may_claim, route
 from .sla import add_working_days
 
 
@@ -210,8 +210,6 @@ def snapshot(learner, profile, pathway, point, where: str) -> dict:
 
 
 def _availability(profile):
-    from lms.accounts.models import Availability
-
     return [(v, label) for v, label in Availability.choices if v in profile.availability]
 
 
@@ -279,8 +277,6 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
 
 
 def _remote_coaches() -> list[User]:
-    from .routing import coach_profiles
-
     return [p.user for p in coach_profiles() if p.offers_remote]
 
 

@@ -1,10 +1,12 @@
 """Coaching requests and sessions: where a learner's progress becomes a human meeting."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.models import Modality
@@ -121,6 +123,11 @@ class CoachingRequest(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for a first response after its due time."""
+        return self.status == Status.OPEN and self.due_at < timezone.now()
+
 
 class SessionStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposé")
@@ -168,8 +175,6 @@ class CoachingSession(models.Model):
 
     @property
     def ends_at(self):
-        from datetime import timedelta
-
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property

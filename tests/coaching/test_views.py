@@ -196,3 +196,10 @@ def test_learner_file_query_budget(client, django_assert_max_num_queries, rhone_
     client.force_login(rhone_coach)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("coaching:request", args=[request.pk])).status_code == 200
+
+
+def test_overdue_requests_are_flagged_in_the_queue(client, rhone_coach, help_request):
+    client.force_login(rhone_coach)
+    assert "En retard" not in client.get(reverse("coaching:queue")).content.decode()
+    CoachingRequest.objects.update(due_at=timezone.now() - timedelta(hours=1))
+    assert "En retard" in client.get(reverse("coaching:queue")).content.decode()
