@@ -10,12 +10,13 @@ the same transaction.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import Availability, LearnerProfile, Modality, User
@@ -46,9 +47,21 @@ class CoachingError(Exception):
     """A refusal to show the person as is (French message)."""
 
 
+# Requests store their recommendation's reason and e-mails go to other people:
+# both are written in the site's language, whoever's browser triggered them.
+def in_site_language(action):
+    @wraps(action)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return action(*args, **kwargs)
+
+    return wrapper
+
+
 # --- Opening requests ---------------------------------------------------------------------
 
 
+@in_site_language
 def open_request(
     learner: User,
     *,
@@ -289,6 +302,7 @@ class ClaimResult:
     message: str
 
 
+@in_site_language
 def claim_request(coach: User, request_id: int) -> ClaimResult:
     """Claim an open request: exactly one coach wins a race (conditional update)."""
     profile = getattr(coach, "coach_profile", None)
@@ -347,6 +361,7 @@ def hand_back(coach: User, request: CoachingRequest) -> None:
         )
 
 
+@in_site_language
 def propose_session(
     coach: User,
     request: CoachingRequest,
@@ -426,6 +441,7 @@ def save_notes(
     )
 
 
+@in_site_language
 def close_request(
     coach: User, request: CoachingRequest, *, outcome: str, summary: str, next_steps: str
 ) -> CoachingRequest:
@@ -468,6 +484,7 @@ def close_request(
 # --- Learner side ---------------------------------------------------------------------------
 
 
+@in_site_language
 def answer_session(learner: User, session: CoachingSession, answer: str, message: str = ""):
     """The learner accepts, declines or asks for another slot; the coach is told."""
     status = {
@@ -502,6 +519,7 @@ def answer_session(learner: User, session: CoachingSession, answer: str, message
         )
 
 
+@in_site_language
 def cancel_request(learner: User, request: CoachingRequest) -> None:
     with transaction.atomic():
         cancelled = CoachingRequest.objects.filter(
@@ -526,6 +544,7 @@ def cancel_request(learner: User, request: CoachingRequest) -> None:
 # --- Periodic work ---------------------------------------------------------------------------
 
 
+@in_site_language
 def escalate_overdue_requests(now: datetime | None = None) -> int:
     """Tell managers, once, of requests still waiting past their due time."""
     now = now or timezone.now()
@@ -566,6 +585,7 @@ def escalate_overdue_requests(now: datetime | None = None) -> int:
     return escalated
 
 
+@in_site_language
 def nudge_inactive_learners(now: datetime | None = None) -> int:
     """Nudge learners inactive for N days (each threshold once per idle period); after the
     last nudge, open a request when the pathway asks for it. Returns the nudges sent."""

@@ -254,3 +254,14 @@ def test_inactivity_nudges_then_opens_a_request(lyon_learner, rhone_coach):
     assert InactivityNudge.objects.count() == 3
     request = CoachingRequest.objects.get()
     assert request.origin == "inactivity"
+
+
+def test_recommendation_and_emails_are_french_whoever_triggers(lyon_learner, rhone_coach):
+    from django.utils import translation
+
+    with translation.override("en"):
+        request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Help", "here")
+    assert (
+        "présentiel" in request.recommendation_reason or "distance" in request.recommendation_reason
+    )
+    assert Notification.objects.get(kind="request_received").subject.startswith("Votre demande")
