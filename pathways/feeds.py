@@ -23,10 +23,12 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from wagtailmedia.models import get_media_model
 
 from .models import ModulePage, PathwayPage
@@ -106,7 +108,7 @@ def podcast_episodes(modules: list[ModulePage], request) -> list[Episode]:
                 summary=summary,
                 link=module_url,
                 pubdate=module.last_published_at or module.first_published_at,
-                audio_url=absolute_url(request, media.file.url),
+                audio_url=absolute_url(request, reverse("pathways:podcast_audio", args=[media.pk])),
                 audio_length=_file_size(media),
                 audio_type=mimetypes.guess_type(media.file.name)[0] or DEFAULT_AUDIO_TYPE,
                 duration=format_duration(media.duration),
@@ -247,3 +249,14 @@ class PathwayPodcastsFeed(PodcastFeed):
             description=pathway.search_description or intro or pathway.title,
             episodes=podcast_episodes(modules, request),
         )
+
+
+@require_GET
+def podcast_audio(request, media_id: int):
+    """A stable public address for an episode's audio, as podcast apps keep it for long.
+
+    Files may sit in a private bucket behind short-lived signed URLs: this view
+    redirects to a fresh one at each download.
+    """
+    media = get_object_or_404(get_media_model(), pk=media_id, type="audio")
+    return redirect(media.file.url)

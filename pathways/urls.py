@@ -17,6 +17,7 @@ urlpatterns = [
     path("apprendre/parcours/<int:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
     path("apprendre/parcours/<int:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
     path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),
+    path("podcasts/audio/<int:media_id>/", feeds.podcast_audio, name="podcast_audio"),
     path(
         "podcasts/parcours/<int:pathway_id>/flux.xml",
         feeds.PathwayPodcastsFeed(),

@@ -94,7 +94,10 @@ def test_all_feed_lists_one_enclosure_per_podcast_step(client):
     enclosures = [entry.find("enclosure") for entry in entries]
     assert [e.get("type") for e in enclosures] == ["audio/x-wav", "audio/mpeg"]
     assert {e.get("length") for e in enclosures} == {str(len(AUDIO_BYTES))}
-    assert enclosures[0].get("url") == f"http://testserver{first.file.url}"
+    # A stable public address that redirects to the file (a fresh signed URL on S3).
+    assert enclosures[0].get("url") == f"http://testserver/podcasts/audio/{first.pk}/"
+    response = client.get(enclosures[0].get("url"))
+    assert response.status_code == 302 and response.url == first.file.url
     assert [e.findtext("itunes:duration", namespaces=NS) for e in entries] == [
         "00:02:05",
         "01:02:05",
