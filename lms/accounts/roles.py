@@ -20,33 +20,27 @@ class Role(StrEnum):
 
 # Model permissions of each role, as "app_label.codename". Apps that arrive later
 # extend this table; a permission whose app is not installed is skipped.
+# Content work in Wagtail's admin: images, documents and media (editors and managers).
+CONTENT_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtailmedia.add_media",
+    "wagtailmedia.change_media",
+    "wagtailmedia.choose_media",
+]
+
+# Model permissions of each role, as "app_label.codename". Apps that arrive later
+# extend this table; a permission whose app is not installed is skipped.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEARNER: [],
     Role.COACH: [],
-    Role.EDITOR: [
-        "wagtailadmin.access_admin",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtaildocs.choose_document",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-        "wagtailimages.choose_image",
-        "wagtailmedia.add_media",
-        "wagtailmedia.change_media",
-        "wagtailmedia.choose_media",
-    ],
-    Role.MANAGER: [
-        "wagtailadmin.access_admin",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtaildocs.choose_document",
-        "wagtailimages.add_image",
-        "wagtailimages.change_image",
-        "wagtailimages.choose_image",
-        "wagtailmedia.add_media",
-        "wagtailmedia.change_media",
-        "wagtailmedia.choose_media",
-    ],
+    Role.EDITOR: CONTENT_PERMISSIONS,
+    Role.MANAGER: CONTENT_PERMISSIONS,
 }
 
 # Page permissions on the whole tree: editors draft, managers publish.
