@@ -18,8 +18,6 @@ class Role(StrEnum):
     MANAGER = "Manager"
 
 
-# Model permissions of each role, as "app_label.codename". Apps that arrive later
-# extend this table; a permission whose app is not installed is skipped.
 # Content work in Wagtail's admin: images, documents and media (editors and managers).
 CONTENT_PERMISSIONS = [
     "wagtailadmin.access_admin",
