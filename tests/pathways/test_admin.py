@@ -1,0 +1,532 @@
+"""Wagtail admin, through its real HTTP views: an editor drafts a module with every kind of
+step and submits a pathway, a manager approves it, previews render, bad content is refused
+in French, and learners and coaches stay out of the admin."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Page, WorkflowState
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtailmedia.models import get_media_model
+
+from lms.accounts.roles import Role
+from lms.demo_content import ensure_content_workflow
+from pathways.blocks import RICH_FEATURES
+from pathways.models import INTRO_FEATURES, ModulePage, PathwayPage
+from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.pathways import build_pathway, home, library, module, pathway_index
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mot-de-passe-test"  # the password UserFactory gives everyone
+
+CHOICE_ERROR = "Une question à choix propose au moins 2 choix."
+VIDEO_ERROR = "Choisissez une vidéo ou donnez un lien."
+
+
+# --- Form data ---------------------------------------------------------------------------
+
+
+def list_block(items):
+    """ListBlock form data (wagtail.test.utils.form_data has no helper for it)."""
+    data = {str(i): {"value": item, "deleted": "", "order": str(i)} for i, item in enumerate(items)}
+    data["count"] = str(len(items))
+    return data
+
+
+def html(value, features=RICH_FEATURES):
+    return rich_text(value, features=features)
+
+
+def question(label, kind, choices=(), required=False):
+    return {
+        "label": label,
+        "kind": kind,
+        "help_text": "",
+        "choices": list_block(choices),
+        "required": required,
+    }
+
+
+def step_workshop_sheet():
+    return (
+        "workshop_sheet",
+        {
+            "title": "Définir le besoin social",
+            "body": html("<p>À qui s’adresse votre projet, et quel problème résout-il ?</p>"),
+            "document": "",
+        },
+    )
+
+
+def step_guided_exercise(questions=None):
+    questions = questions or [
+        question("Qui sont les personnes concernées ?", "long_text", required=True),
+        question("Le nom de votre projet", "short_text"),
+        question("Statut envisagé", "single_choice", ["Association", "SCIC", "SCOP"]),
+        question("Vos ressources", "multiple_choice", ["Local", "Bénévoles", "Subventions"]),
+        question("Votre confiance dans le projet", "scale"),
+    ]
+    return (
+        "guided_exercise",
+        {
+            "title": "Mon public cible",
+            "instructions": html("<p>Décrivez les personnes à qui votre projet s’adresse.</p>"),
+            "questions": list_block(questions),
+            "share_with_coach": True,
+        },
+    )
+
+
+def step_testimony():
+    return (
+        "testimony",
+        {
+            "title": "Lancer une recyclerie",
+            "person": "Aïcha",
+            "structure": "La Recyclerie du Causse",
+            "territory": "Lozère, rural",
+            "quote": "On a commencé à trois, dans un garage.",
+            "story": html("<p>Trois ans plus tard, la recyclerie emploie six salariés.</p>"),
+            "photo": "",
+            "audio": "",
+            "video": "",
+        },
+    )
+
+
+def step_podcast(audio):
+    return (
+        "podcast",
+        {
+            "title": "Trouver ses premiers soutiens",
+            "audio": str(audio.pk),
+            "summary": "Comment convaincre sa commune et ses premiers partenaires.",
+            "chapters": list_block(
+                [
+                    {"start": "00:00", "title": "Introduction"},
+                    {"start": "04:30", "title": "La mairie"},
+                ]
+            ),
+            "transcript": html("<p>Bonjour et bienvenue dans ce podcast sur l’ESS.</p>"),
+        },
+    )
+
+
+def step_video(media=None):
+    return (
+        "video",
+        {
+            "title": "Présenter son projet en 2 minutes",
+            "video": str(media.pk) if media else "",
+            "embed": "",
+            "transcript": html("<p>Transcription de la vidéo de présentation.</p>"),
+        },
+    )
+
+
+def module_form(steps, title="Construire son modèle économique", slug="modele-economique"):
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": slug,
+            "summary": "Les bases d’un modèle économique solidaire, pas à pas.",
+            "duration_minutes": "45",
+            "steps": streamfield(steps),
+        }
+    )
+
+
+def progression_point():
+    return (
+        "progression_point",
+        {
+            "title": "Point d’étape avec un·e accompagnateur·rice",
+            "trigger": "offered",
+            "learner_message": html("<p>Bravo, vous avez avancé !</p>", ["bold", "italic"]),
+            "coach_brief": "Relire le modèle économique ensemble.",
+            "recommended_modality": "any",
+            "questions": list_block([]),
+        },
+    )
+
+
+def pathway_form(pathway, outline, action=None):
+    data = nested_form_data(
+        {
+            "title": pathway.title,
+            "slug": pathway.slug,
+            "intro": html(
+                "<p>Un parcours pour financer votre projet solidaire.</p>", INTRO_FEATURES
+            ),
+            "theme": "funding",
+            "estimated_hours": "6",
+            "outline": streamfield(outline),
+        }
+    )
+    data["audiences"] = ["rural", "qpv"]
+    if action:
+        data[action] = "1"
+    return data
+
+
+# --- URLs and checks ---------------------------------------------------------------------
+
+
+def add_url(parent, model="modulepage"):
+    return reverse("wagtailadmin_pages:add", args=["pathways", model, parent.pk])
+
+
+def edit_url(page):
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+def refused(response) -> bool:
+    """Wagtail turns a PermissionDenied in its admin into a redirect to the dashboard."""
+    return response.status_code == 403 or (
+        response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+    )
+
+
+def block_errors(response, field):
+    """Every message of the admin form's block errors on ``field``, flattened."""
+    form = response.context["form"]
+    assert not form.is_valid()
+    messages = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            messages.append(node)
+
+    for error in form.errors.as_data()[field]:
+        walk(error.as_json_data())
+    return messages
+
+
+def latest(page):
+    """The page's latest revision, as a page object (draft content)."""
+    return Page.objects.get(pk=page.pk).specific.get_latest_revision_as_object()
+
+
+# --- Fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def workflow():
+    """Editors submit, managers approve: the same workflow as the demo site's."""
+    return ensure_content_workflow()
+
+
+@pytest.fixture
+def tree():
+    """The module library and a live pathway with one module, as an editor finds them."""
+    library()
+    pathway_index()
+    existing = module(1, title="Faire émerger son idée")
+    pathway = build_pathway([existing, "p:automatic"], title="Financer son projet")
+    return pathway, existing
+
+
+@pytest.fixture
+def audio():
+    return get_media_model().objects.create(
+        title="Épisode 1", type="audio", duration=360, file=ContentFile(b"RIFF", name="e1.wav")
+    )
+
+
+@pytest.fixture
+def video_media():
+    return get_media_model().objects.create(
+        title="Pitch", type="video", duration=120, file=ContentFile(b"\0", name="pitch.mp4")
+    )
+
+
+def logged_in(role) -> Client:
+    client = Client()
+    client.force_login(UserFactory(role=role))
+    return client
+
+
+@pytest.fixture
+def editor():
+    return logged_in(Role.EDITOR)
+
+
+@pytest.fixture
+def manager():
+    return logged_in(Role.MANAGER)
+
+
+@pytest.fixture
+def all_steps(audio, video_media):
+    return [
+        step_workshop_sheet(),
+        step_guided_exercise(),
+        step_testimony(),
+        step_podcast(audio),
+        step_video(video_media),
+    ]
+
+
+# --- 1. The editor drafts and submits ---------------------------------------------------
+
+
+def test_editor_logs_in_and_drafts_a_module_with_every_kind_of_step(
+    client, tree, all_steps, audio, video_media
+):
+    user = UserFactory(role=Role.EDITOR)
+    response = client.post(
+        reverse("wagtailadmin_login"), {"username": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    lib = library()
+    assert client.get(add_url(lib)).status_code == 200
+
+    response = client.post(add_url(lib), module_form(all_steps))
+
+    assert response.status_code == 302, block_errors(response, "steps")
+    page = ModulePage.objects.get(slug="modele-economique")
+    assert response.url == edit_url(page)
+    assert page.get_parent().pk == lib.pk
+    assert not page.live and page.has_unpublished_changes
+    assert page.owner == user
+    draft = latest(page)
+    assert [step.block_type for step in draft.steps] == [
+        "workshop_sheet",
+        "guided_exercise",
+        "testimony",
+        "podcast",
+        "video",
+    ]
+    sheet, exercise, story, episode, clip = (step.value for step in draft.steps)
+    assert "À qui s’adresse votre projet" in sheet["body"].source
+    assert [q["kind"] for q in exercise["questions"]] == [
+        "long_text",
+        "short_text",
+        "single_choice",
+        "multiple_choice",
+        "scale",
+    ]
+    assert list(exercise["questions"][2]["choices"]) == ["Association", "SCIC", "SCOP"]
+    assert exercise["questions"][0]["required"] and exercise["share_with_coach"]
+    assert story["person"] == "Aïcha" and story["audio"] is None
+    assert episode["audio"] == audio
+    assert [c["start"] for c in episode["chapters"]] == ["00:00", "04:30"]
+    assert clip["video"] == video_media and clip["embed"] is None
+
+
+def test_editor_cannot_publish(editor, tree, all_steps):
+    pathway, existing = tree
+    lib = library()
+    form = editor.get(add_url(lib)).content.decode()
+    assert 'name="action-submit"' in form
+    assert 'name="action-publish"' not in form
+
+    # Asking to publish anyway only saves a draft.
+    response = editor.post(add_url(lib), {**module_form(all_steps), "action-publish": "1"})
+    assert response.status_code == 302
+    assert not ModulePage.objects.get(slug="modele-economique").live
+
+    form = editor.get(edit_url(pathway)).content.decode()
+    assert 'name="action-submit"' in form
+    assert 'name="action-publish"' not in form
+    live_revision = pathway.live_revision_id
+    response = editor.post(
+        edit_url(pathway),
+        pathway_form(pathway, [("module", str(existing.pk))], action="action-publish"),
+    )
+    assert response.status_code == 302
+    pathway.refresh_from_db()
+    assert pathway.live_revision_id == live_revision
+    assert pathway.has_unpublished_changes
+    assert refused(editor.post(reverse("wagtailadmin_pages:unpublish", args=[pathway.pk])))
+    assert PathwayPage.objects.get(pk=pathway.pk).live
+
+
+def test_editor_submits_pathway_and_manager_approves_it(
+    editor, manager, client, workflow, tree, all_steps
+):
+    pathway, existing = tree
+    client.force_login(learner())  # reads the learner-facing pathway page
+    lib = library()
+    assert editor.post(add_url(lib), module_form(all_steps)).status_code == 302
+    new_module = ModulePage.objects.get(slug="modele-economique")
+    assert not new_module.live
+
+    # The editor submits the module, then adds it to the pathway's outline and submits that.
+    response = editor.post(edit_url(new_module), {**module_form(all_steps), "action-submit": "1"})
+    assert response.status_code == 302
+    outline = [("module", str(existing.pk)), progression_point(), ("module", str(new_module.pk))]
+    response = editor.post(edit_url(pathway), pathway_form(pathway, outline, "action-submit"))
+    assert response.status_code == 302, block_errors(response, "outline")
+
+    pathway.refresh_from_db()
+    state = pathway.current_workflow_state
+    assert state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert state.workflow == workflow
+    assert pathway.live and pathway.module_ids() == [existing.pk]  # live content unchanged
+    assert latest(pathway).module_ids() == [existing.pk, new_module.pk]
+    assert new_module.title not in client.get(pathway.url).content.decode()
+
+    # The editor cannot approve their own submission.
+    task_state = pathway.current_workflow_task_state
+    approve = reverse(
+        "wagtailadmin_pages:workflow_action", args=[pathway.pk, "approve", task_state.pk]
+    )
+    assert refused(editor.post(approve))
+    assert PathwayPage.objects.get(pk=pathway.pk).current_workflow_state is not None
+
+    # The manager approves the module, then the pathway.
+    module_task = ModulePage.objects.get(pk=new_module.pk).current_workflow_task_state
+    module_approve = reverse(
+        "wagtailadmin_pages:workflow_action", args=[new_module.pk, "approve", module_task.pk]
+    )
+    assert manager.post(module_approve).status_code == 302
+    assert manager.post(approve).status_code == 302
+
+    new_module = ModulePage.objects.get(pk=new_module.pk)
+    pathway = PathwayPage.objects.get(pk=pathway.pk)
+    assert new_module.live
+    assert pathway.live and not pathway.has_unpublished_changes
+    assert pathway.current_workflow_state is None
+    assert pathway.module_ids() == [existing.pk, new_module.pk]
+    assert pathway.theme == "funding" and pathway.audiences == ["rural", "qpv"]
+
+    page = client.get(pathway.url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert existing.title in body
+    assert "Construire son modèle économique" in body
+    assert "Point d’étape avec un·e accompagnateur·rice" in body
+
+
+# --- 3. Previews -------------------------------------------------------------------------
+
+
+def test_module_preview_on_add_renders_the_french_content(editor, tree, all_steps):
+    url = reverse(
+        "wagtailadmin_pages:preview_on_add", args=["pathways", "modulepage", library().pk]
+    )
+
+    response = editor.post(url, module_form(all_steps))
+    assert response.status_code == 200
+    assert response.json()["is_valid"] is True
+
+    response = editor.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Construire son modèle économique" in body
+    assert "Les étapes" in body
+    assert "Présenter son projet en 2 minutes" in body
+    assert "Bonjour et bienvenue dans ce podcast sur l’ESS." in body  # the podcast transcript
+    assert not ModulePage.objects.filter(slug="modele-economique").exists()
+
+
+def test_pathway_preview_on_edit_renders_the_new_outline(editor, tree):
+    pathway, existing = tree
+    extra = module(1, title="Trouver ses financements")
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[pathway.pk])
+    outline = [("module", str(existing.pk)), progression_point(), ("module", str(extra.pk))]
+
+    response = editor.post(url, pathway_form(pathway, outline))
+    assert response.status_code == 200
+    assert response.json()["is_valid"] is True
+
+    response = editor.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Un parcours pour financer votre projet solidaire." in body
+    assert "Le déroulé" in body
+    assert "Trouver ses financements" in body
+    assert "Territoires ruraux" in body
+    assert PathwayPage.objects.get(pk=pathway.pk).module_ids() == [existing.pk]
+
+
+# --- 4. Validation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad_step", "message"),
+    [
+        (
+            step_guided_exercise([question("Statut envisagé", "single_choice", ["SCIC"])]),
+            CHOICE_ERROR,
+        ),
+        (step_video(), VIDEO_ERROR),
+    ],
+    ids=["single-choice-with-one-choice", "video-without-video-or-link"],
+)
+@pytest.mark.parametrize("action", [None, "action-submit"], ids=["draft", "submit"])
+def test_invalid_steps_are_refused_in_french(editor, tree, bad_step, message, action):
+    data = module_form([step_workshop_sheet(), bad_step])
+    if action:
+        data[action] = "1"
+
+    response = editor.post(add_url(library()), data)
+
+    assert response.status_code == 200
+    assert "La page ne peut être créée du fait d&#x27;erreurs de validation." in (
+        response.content.decode()
+    )
+    assert message in block_errors(response, "steps")
+    assert not ModulePage.objects.filter(slug="modele-economique").exists()
+
+
+def test_a_module_is_created_only_in_the_module_library(editor, tree, all_steps):
+    pathway, _ = tree
+    for parent in (home(), pathway_index(), pathway):
+        assert refused(editor.get(add_url(parent)))
+        assert refused(editor.post(add_url(parent), module_form(all_steps)))
+    assert not ModulePage.objects.filter(slug="modele-economique").exists()
+
+
+def test_the_outline_module_chooser_accepts_only_modules(editor, tree):
+    pathway, existing = tree
+    other = build_pathway(["m:1"], title="Un autre parcours")
+    for not_a_module in (other, library()):
+        outline = [("module", str(existing.pk)), ("module", str(not_a_module.pk))]
+
+        response = editor.post(edit_url(pathway), pathway_form(pathway, outline, "action-submit"))
+        assert response.status_code == 200
+        assert "Champ requis." in block_errors(response, "outline")
+        assert PathwayPage.objects.get(pk=pathway.pk).current_workflow_state is None
+
+        # A draft may keep an empty chooser, but never points at a page that is not a module.
+        assert editor.post(edit_url(pathway), pathway_form(pathway, outline)).status_code == 302
+        assert [item["value"] for item in latest(pathway).outline.raw_data] == [existing.pk, None]
+    assert PathwayPage.objects.get(pk=pathway.pk).module_ids() == [existing.pk]
+
+
+# --- 5. Who gets into the admin -------------------------------------------------------
+
+
+@pytest.mark.parametrize("make_user", [learner, coach], ids=["learner", "coach"])
+def test_learners_and_coaches_get_no_admin_access(client, tree, make_user):
+    pathway, _ = tree
+    client.force_login(make_user())
+    login = reverse("wagtailadmin_login")
+    for url in (reverse("wagtailadmin_home"), add_url(library()), edit_url(pathway)):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(login)
+    response = client.post(add_url(library()), module_form([step_workshop_sheet()]))
+    assert response.status_code == 302 and response.url.startswith(login)
+    assert not ModulePage.objects.filter(slug="modele-economique").exists()
+
+
+def test_editor_is_warned_when_the_outline_uses_unpublished_modules(editor, tree, all_steps):
+    pathway, existing = tree
+    assert editor.post(add_url(library()), module_form(all_steps)).status_code == 302
+    draft = ModulePage.objects.get(slug="modele-economique")
+    outline = [("module", str(existing.pk)), ("module", str(draft.pk))]
+    response = editor.post(edit_url(pathway), pathway_form(pathway, outline), follow=True)
+    body = response.content.decode()
+    assert "Modules pas encore publiés" in body and draft.title in body
+    assert existing.title not in body.split("Modules pas encore publiés")[1].split("</")[0]
