@@ -163,6 +163,20 @@ class ChapterBlock(blocks.StructBlock):
         icon = "time"
 
 
+class PodcastValue(StepValue):
+    @property
+    def duration_label(self) -> str:
+        """The episode's length read on its media, e.g. « 12 min 05 s » ("" when unknown)."""
+        audio = self.get("audio")
+        seconds = round(getattr(audio, "duration", 0) or 0)
+        if not seconds:
+            return ""
+        return _("%(minutes)d min %(seconds)02d s") % {
+            "minutes": seconds // 60,
+            "seconds": seconds % 60,
+        }
+
+
 class PodcastBlock(StepBlock):
     audio = AudioChooserBlock(
         label=_("Fichier audio"), help_text=_("Sa durée est lue sur le média.")
@@ -179,6 +193,7 @@ class PodcastBlock(StepBlock):
         label = _("Podcast")
         icon = "media"
         template = "blocks/podcast.html"
+        value_class = PodcastValue
         description = _("Un épisode audio, avec transcription et chapitres.")
         preview_value = {"title": "Trouver ses premiers soutiens", "transcript": "<p>…</p>"}
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -62,6 +63,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("page d'accueil")
+        verbose_name_plural = _("pages d'accueil")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -85,6 +87,7 @@ class PathwayIndexPage(Page):
 
     class Meta:
         verbose_name = _("liste des parcours")
+        verbose_name_plural = _("listes des parcours")
 
     def get_context(self, request, *args, **kwargs):
         from .views import pathway_index_context
@@ -146,8 +149,8 @@ class PathwayPage(Page):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("parcours")
-        verbose_name_plural = _("parcours")
+        verbose_name = pgettext_lazy("singular", "parcours")
+        verbose_name_plural = pgettext_lazy("plural", "parcours")
 
     def audience_labels(self) -> list[str]:
         values = self.audiences or [Audience.ALL]
@@ -228,6 +231,7 @@ class ModuleLibraryPage(Page):
 
     class Meta:
         verbose_name = _("bibliothèque de modules")
+        verbose_name_plural = _("bibliothèques de modules")
 
 
 class ModulePage(Page):
@@ -258,6 +262,7 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = _("module")
+        verbose_name_plural = _("modules")
 
     @cached_property
     def step_ids(self) -> tuple[str, ...]:
@@ -296,6 +301,7 @@ class Enrollment(models.Model):
 
     class Meta:
         verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
         constraints = [
             models.UniqueConstraint(fields=["learner", "pathway"], name="unique_enrollment")
         ]
@@ -314,6 +320,7 @@ class StepCompletion(models.Model):
 
     class Meta:
         verbose_name = _("étape terminée")
+        verbose_name_plural = _("étapes terminées")
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "module", "step_id"], name="unique_step_completion"
@@ -336,6 +343,7 @@ class ExerciseResponse(models.Model):
 
     class Meta:
         verbose_name = _("réponses à un exercice")
+        verbose_name_plural = _("réponses aux exercices")
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "module", "step_id"], name="unique_exercise_response"

@@ -27,7 +27,7 @@ from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, Enrollment, PathwayPage
 from pathways.queries import learner_progress
 
-from .balance import BalanceInput, Recommendation, recommend_modality
+from .balance import BalanceInput, Recommendation, how_to_meet, recommend_modality
 from .ics import invite_for
 from .models import (
     ACTIVE_SESSION_STATUSES,
@@ -421,7 +421,7 @@ def propose_session(
                 )
                 % {
                     "coach": coach.get_full_name() or coach.display_name,
-                    "how": session.get_modality_display().lower(),
+                    "how": how_to_meet(session.modality),
                     "when": when,
                     "minutes": duration_minutes,
                     "location": location,

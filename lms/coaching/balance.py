@@ -74,7 +74,7 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
                 "Aucun·e accompagnateur·rice ne couvre encore votre département : le premier "
                 "échange se fait à distance, %(how)s."
             )
-            % {"how": _how(remote)},
+            % {"how": how_to_meet(remote)},
             slots,
         )
     if situation.point_recommends == IN_PERSON and situation.in_person_reachable:
@@ -106,7 +106,7 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
         return Recommendation(
             situation.preferred,
             _("Vous avez indiqué préférer un échange %(how)s.")
-            % {"how": _how(situation.preferred)},
+            % {"how": how_to_meet(situation.preferred)},
             slots,
         )
     if situation.preferred == IN_PERSON:
@@ -116,7 +116,7 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
                 "Vous préférez vous rencontrer, mais aucun·e accompagnateur·rice ne reçoit en "
                 "présentiel près de chez vous pour l'instant : échange %(how)s."
             )
-            % {"how": _how(remote)},
+            % {"how": how_to_meet(remote)},
             slots,
         )
     if (
@@ -136,14 +136,14 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
                 "Après une rencontre, un point à distance (%(how)s) permet d'avancer "
                 "sans se déplacer."
             )
-            % {"how": _how(remote)},
+            % {"how": how_to_meet(remote)},
             slots,
         )
     if situation.point_recommends == "remote":
         return Recommendation(
             remote,
             _("Cette étape se prête bien à un échange à distance (%(how)s).")
-            % {"how": _how(remote)},
+            % {"how": how_to_meet(remote)},
             slots,
         )
     if situation.area_type == "rural" or situation.employed or not situation.in_person_reachable:
@@ -152,7 +152,7 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
             if situation.employed
             else _("Pour vous éviter un long déplacement, le premier échange se fait %(how)s.")
         )
-        return Recommendation(remote, reason % {"how": _how(remote)}, slots)
+        return Recommendation(remote, reason % {"how": how_to_meet(remote)}, slots)
     return Recommendation(
         IN_PERSON,
         _("Une accompagnatrice ou un accompagnateur peut vous recevoir près de chez vous."),
@@ -170,7 +170,8 @@ def _remote_for(situation: BalanceInput) -> str:
     )
 
 
-def _how(modality: str) -> str:
+def how_to_meet(modality: str) -> str:
+    """« en visioconférence », « par téléphone », « en présentiel »."""
     return {
         VIDEO: _("en visioconférence"),
         PHONE: _("par téléphone"),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lms.accounts.models import Modality
 
@@ -160,7 +161,8 @@ class CoachingSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("rendez-vous")
+        verbose_name = pgettext_lazy("singular", "rendez-vous")
+        verbose_name_plural = pgettext_lazy("plural", "rendez-vous")
         ordering = ["starts_at"]
         constraints = [
             models.UniqueConstraint(
