@@ -16,6 +16,7 @@ from lms.accounts.models import LearnerProfile, User
 from lms.accounts.roles import Role
 from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, CoachingSession
+from lms.notifications.models import Notification
 from pathways import actions as pathway_actions
 from pathways.models import CheckpointPassage, PathwayPage
 
@@ -136,6 +137,7 @@ def seed_coaching() -> int:
     pathways = {p.slug: p for p in PathwayPage.objects.filter(slug__in=[EMERGENCE, IMPACT])}
     if len(pathways) < 2:
         return 0
+    started = timezone.now()
     julien = User.objects.get(email="julien@balise.test")
     sophie = User.objects.get(email="sophie@balise.test")
     created = 0
@@ -205,4 +207,9 @@ def seed_coaching() -> int:
         CoachingRequest.objects.filter(pk=request.pk).update(
             created_at=timezone.now() - timedelta(days=6), due_at=timezone.now() - timedelta(days=2)
         )
+    # The demo history is not news: its e-mails count as sent, so that the worker's
+    # first start does not flood the console (the in-app notifications stay unread).
+    Notification.objects.filter(created_at__gte=started, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
     return created
