@@ -10,8 +10,10 @@ default: a missing one stops start-up with a one-line message.
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -84,10 +86,12 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "django_celery_beat",
     "storages",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lms.middleware.FrenchFirstLocaleMiddleware",
@@ -262,9 +266,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# "localhost" only keeps kombu from warning: the filesystem transport uses no host.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery" / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
@@ -323,6 +328,68 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): our pages load scripts and styles from this site
+# only, never inline. Uploaded files come from this site or, with S3, from the bucket.
+# Wagtail's and Django's admins rely on inline scripts and styles: they get no policy.
+_FILE_ORIGINS: list[str] = []
+if AWS_STORAGE_BUCKET_NAME:
+    if AWS_S3_ENDPOINT_URL:  # path-style signed URLs: <endpoint>/<bucket>/<key>
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _FILE_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+    else:
+        _FILE_ORIGINS = [
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com",
+            f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com",
+        ]
+# templates/500.html is self-contained (it must render when nothing else works): its one
+# <style> element is allowed by hash, nothing else inline. tests/test_security.py checks it.
+CSP_500_STYLE_HASH = "'sha256-VZ5//nWklforePBVQwznGSexQgDWCHRn/Mu3ZWfJKLE='"
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, CSP_500_STYLE_HASH],
+        "img-src": [SELF, "data:", *_FILE_ORIGINS],
+        "media-src": [SELF, *_FILE_ORIGINS],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}
+if DEBUG:
+    # django-csp already leaves Django's debug 404/500 pages alone. django-htmx's debug
+    # script (DEBUG only) shows an htmx request's error page in place, running its inline
+    # scripts with eval() and its inline styles: allow those in development only. (A hash
+    # would disable 'unsafe-inline', so it goes.)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] = [SELF, UNSAFE_INLINE, UNSAFE_EVAL]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"] = [SELF, UNSAFE_INLINE]
+
+# Rate limits ("count/seconds", per user), counted in the cache: set CACHE_URL to a shared
+# cache (Redis) when several web processes run. Login codes: ACCOUNT_RATE_LIMITS above.
+BALISE_RATE_LIMITS = {
+    "help_request": env.str("BALISE_RATE_HELP_REQUEST", default="5/3600"),
+    "session_proposal": env.str("BALISE_RATE_SESSION_PROPOSAL", default="30/3600"),
+}
+
+# Uploads (lms/uploads.py): size caps in MB per kind, type sniffed from the first bytes.
+BALISE_MAX_UPLOAD_MB = {
+    "document": env.int("BALISE_MAX_DOCUMENT_MB", default=20),
+    "image": env.int("BALISE_MAX_IMAGE_MB", default=20),
+    "media": env.int("BALISE_MAX_MEDIA_MB", default=50),
+}
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lms.uploads.DocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "lms.uploads.ImageForm"
+WAGTAILDOCS_MAX_UPLOAD_SIZE = BALISE_MAX_UPLOAD_MB["document"] * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = BALISE_MAX_UPLOAD_MB["image"] * 1024 * 1024
+WAGTAILMEDIA = {
+    **WAGTAILMEDIA,
+    "MEDIA_FORM_BASE": "lms.uploads.MediaForm",
+    "AUDIO_EXTENSIONS": ["mp3", "wav", "ogg", "m4a"],
+    "VIDEO_EXTENSIONS": ["mp4", "webm"],
+}
 
 # --- Logging ------------------------------------------------------------------------
 

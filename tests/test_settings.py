@@ -78,7 +78,7 @@ def test_embedded_defaults_need_no_server():
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"].endswith("db.sqlite3")
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
-    assert values["CELERY_BROKER_URL"] == "filesystem://"
+    assert values["CELERY_BROKER_URL"] == "filesystem://localhost/"
     assert values["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"].endswith("var/celery/broker")
     assert values["STORAGES"]["default"]["BACKEND"] == (
         "django.core.files.storage.FileSystemStorage"
