@@ -6,6 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # uv installs the locked dependencies; when it is missing, bootstrap it in .tools/.
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+# With PYTHONDONTWRITEBYTECODE set, Python never caches bytecode and every process
+# (migrate, seed, worker, beat, web, each test worker) recompiles Django and Wagtail
+# for about ten seconds: compile the virtualenv once at install time instead.
+UV_SYNC_FLAGS := --frozen --python python3 $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode)
 export DJANGO_SETTINGS_MODULE := lms.settings
 
 # Services used by `make test-all` (and .ci/run); override to point elsewhere.
@@ -22,7 +26,7 @@ help: ## List the targets
 	.tools/bin/pip install --quiet uv
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python python3
+	$(UV) sync $(UV_SYNC_FLAGS)
 	@touch $@
 
 .env:
@@ -36,20 +40,37 @@ migrate: install ## Apply database migrations
 	$(PY) manage.py migrate --no-input
 
 seed: migrate ## Load the demo data (idempotent) and print the demo accounts
-	$(PY) manage.py seed_demo
+	@set -o pipefail; $(PY) manage.py seed_demo | tee var/demo-accounts.txt
 
+# Each process runs in a process group of its own (set -m) so that stopping them reaches
+# runserver's autoreloader child too; Ctrl-C, a SIGTERM to make, or the web server
+# ending stops all of them. Once the web server answers, the demo accounts are printed
+# again, below the start-up output of the worker.
 run: seed ## Install, migrate, seed, then serve on 127.0.0.1:$(PORT) with a Celery worker and beat
-	@echo "Balise: http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops everything."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A lms worker --loglevel=INFO --concurrency=2 & \
-	$(PY) -m celery -A lms beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
+	  echo "Port $(PORT) is already in use: stop what runs there, or choose another (PORT=8001 make run)."; exit 1; fi
+	@echo "Starting Balise on http://127.0.0.1:$(PORT)/ with a Celery worker and beat..."
+	@set -m; \
+	$(PY) -m celery -A lms worker --loglevel=INFO --concurrency=2 </dev/null & worker=$$!; \
+	$(PY) -m celery -A lms beat --loglevel=INFO --schedule=var/celerybeat-schedule </dev/null & beat=$$!; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) </dev/null & web=$$!; \
+	set +m; \
+	trap 'trap - INT TERM HUP EXIT; kill -TERM $$worker $$beat -$$web $$ready 2>/dev/null; wait' INT TERM HUP EXIT; \
+	for _ in {1..240}; do \
+	  if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
+	    echo; cat var/demo-accounts.txt; \
+	    echo "Balise is ready: http://127.0.0.1:$(PORT)/  (Wagtail admin: /admin/, Django admin: /django-admin/)"; \
+	    echo "E-mails are printed here by the worker. Ctrl-C stops the web server, the worker and beat."; \
+	    break; \
+	  fi; sleep 0.5; \
+	done & ready=$$!; \
+	wait $$web
 
 test: install ## Run the full suite on the embedded defaults (SQLite, no server)
-	$(PY) -m pytest -m "not services" -n 2 --dist loadfile -q
+	$(PY) -m pytest -m "not services and not e2e" -n 2 --dist loadfile -q
 
 test-postgres: install ## Run the full suite on PostgreSQL
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m "not services" -n 2 --dist loadfile -q --create-db
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m "not services and not e2e" -n 2 --dist loadfile -q --create-db
 
 # The integration tests fail (not skip) when a service does not answer; they run on
 # PostgreSQL too, and the Celery worker they start gets a database of its own.
@@ -57,8 +78,14 @@ test-services: install ## Integration tests needing PostgreSQL, Redis + a real w
 	BALISE_REQUIRE_SERVICES=1 TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 	  DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -m services -q -p no:xdist --create-db --durations=5
 
-e2e: install ## Browser journeys in headless Chromium (when present)
-	@if [ -d tests/e2e ]; then $(PY) -m pytest tests/e2e -q -p no:xdist; else echo "No browser tests yet."; fi
+# The live server, its database (cached in var/e2e/) and the browser are started by
+# tests/e2e/conftest.py; screenshots and the report land in tests/e2e/artifacts/.
+e2e: install node_modules/.package-lock.json ## Browser journeys in headless Chromium, axe-core, page weight
+	timeout --signal=INT --kill-after=30 600 $(PY) -m pytest tests/e2e -m e2e -p no:xdist -q \
+	  --output tests/e2e/artifacts/failures --screenshot only-on-failure
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 test-all: test test-postgres test-services e2e ## Everything: embedded, PostgreSQL, real services, browser
 

@@ -203,7 +203,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
-    "request_login_code": "20/m/ip,3/m/key",
+    "request_login_code": "20/m/ip,3/m/key,10/h/key",
 }
 
 # --- Internationalisation --------------------------------------------------------
@@ -307,6 +307,7 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view" if not AWS_STORAGE_BUCKET_NAME else "red
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv"]
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no editor e-mail hash leaves the site
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILMEDIA = {"MEDIA_MODEL": "wagtailmedia.Media"}
 

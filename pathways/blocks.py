@@ -15,7 +15,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
-RICH_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul", "document-link"]
+RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
 
 
 class StepValue(blocks.StructValue):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lms.accounts.models import LearnerProfile
 from lms.accounts.roles import Role, roles_of
+from lms.ratelimit import rate_limited
 from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, PathwayPage
 from pathways.queries import learner_progress
@@ -165,6 +166,7 @@ def _rerender(request, coaching_request, **forms):
 
 @coach_required
 @require_POST
+@rate_limited("session_proposal")
 def propose_session(request, pk: int):
     coaching_request = _my_active_request(request, pk)
     form = SessionForm(request.POST)
@@ -292,6 +294,7 @@ def session_ics(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("help_request")
 def ask_for_help(request, pathway_id: int):
     """« J'ai besoin d'aide »: a message pre-filled with where the learner is."""
     pathway = get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)

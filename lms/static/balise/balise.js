@@ -14,6 +14,12 @@
     span.textContent = form.getAttribute("data-autosave-error");
     status.appendChild(span);
   }
+  // Typing after a save: say the latest change is not saved yet, until htmx answers.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("[data-autosave]");
+    var status = form && form.querySelector("[data-autosave-status]");
+    if (status) status.textContent = form.getAttribute("data-autosave-pending");
+  });
   document.addEventListener("htmx:sendError", showAutosaveFailure);
   document.addEventListener("htmx:responseError", showAutosaveFailure);
 })();

@@ -1,0 +1,329 @@
+"""Who may do what, on every URL of Balise: a declared table checked against the real views.
+
+Every URL pattern of our apps is found by walking the resolver; each is requested with
+GET and POST by seven people (anonymous, learner A, learner B, the coach of A's
+département who took A's request, a coach of another département, an editor, a
+manager). ``EXPECTATIONS`` declares the answer of each: a status code, or ``"login"``
+for a redirect to the login page. A URL with no row fails ``test_every_url_is_declared``,
+so a new view is covered by construction.
+
+Besides status codes: learner B, the other coach, the editor and anonymous visitors never
+receive A's answers, messages or sessions (a marker written in each is looked for in every
+response), no HTML page carries an inline script, and every POST route refuses a request
+without a CSRF token.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from wagtailmedia.models import get_media_model
+
+from lms.accounts.roles import Role
+from lms.coaching import actions as coaching_actions
+from lms.notifications.models import Notification
+from pathways import actions as pathway_actions
+from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.pathways import build_pathway, exercise, modules_of, point_ids, sheet
+from tests.factories.pathways import module as make_module
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "learner_a", "learner_b", "coach_a", "other_coach", "editor", "manager")
+# Owners act last, so a POST that changes A's data cannot change what others get.
+ORDER = ("anonymous", "learner_b", "other_coach", "editor", "manager", "coach_a", "learner_a")
+# People who must never receive A's data.
+OUTSIDERS = ("anonymous", "learner_b", "other_coach", "editor")
+SECRET = "Secret-de-A-7f3c"
+LOGIN = "login"
+
+# Namespaces of our apps, and project-level URL names outside any namespace.
+OUR_NAMESPACES = {"accounts", "pathways", "coaching", "notifications"}
+# Third-party trees, tested by their authors: Wagtail's admin and page serving, Django's
+# admin, Wagtail's documents, django-allauth (its login page gets a sanity row below).
+SKIPPED_MODULE_PREFIXES = ("wagtail", "allauth", "django.contrib")
+SANITY_ROWS = ("account_login",)
+
+
+def row(get: dict | int | str, post: dict | int | str) -> dict[str, dict[str, int | str]]:
+    """One URL's expectations; a single value stands for every role, a dict lists them,
+    with ``"*"`` for the roles not named."""
+
+    def expand(spec):
+        if not isinstance(spec, dict):
+            return dict.fromkeys(ROLES, spec)
+        default = spec.get("*")
+        table = {role: spec.get(role, default) for role in ROLES}
+        assert None not in table.values(), spec
+        return table
+
+    return {"GET": expand(get), "POST": expand(post)}
+
+
+def logged_in(value):
+    """Anonymous visitors go to the login page; everyone else gets ``value``."""
+    return {"anonymous": LOGIN, "*": value}
+
+
+COACHES_ONLY = {"anonymous": LOGIN, "coach_a": 405, "other_coach": 405, "*": 403}
+LEARNER_A_ONLY = {"anonymous": LOGIN, "*": 404}
+
+EXPECTATIONS = {
+    # Probes and language: public, read-only.
+    "healthz": row(200, 405),
+    "readyz": row(200, 405),
+    "set_language": row(302, 302),
+    "account_login": row(logged_in(302) | {"anonymous": 200}, logged_in(302) | {"anonymous": 200}),
+    # Accounts: anyone logged in, for themselves.
+    "accounts:profile": row(logged_in(200), logged_in(405)),
+    "accounts:after_login": row(logged_in(302), logged_in(302)),
+    "accounts:onboarding": row(logged_in(200), logged_in(200)),  # POST: the form's errors
+    # Learning: any logged-in person may follow a pathway; steps need an enrolment (others
+    # are sent to the pathway's page), progression points need a passage (403 page).
+    "pathways:dashboard": row(logged_in(200), logged_in(405)),
+    "pathways:enroll": row(logged_in(405), logged_in(302)),
+    "pathways:continue": row(logged_in(302), logged_in(405)),
+    "pathways:step": row(logged_in(302) | {"learner_a": 200}, logged_in(405)),
+    "pathways:complete_step": row(logged_in(405), logged_in(302)),
+    "pathways:save_answers": row(logged_in(405), logged_in(302)),
+    "pathways:point": row(logged_in(403) | {"learner_a": 200}, logged_in(403) | {"learner_a": 200}),
+    # A carnet is always the requester's own (B gets an empty one: checked for A's data).
+    "pathways:carnet_pdf": row(logged_in(200), 405),
+    "pathways:carnet_text": row(logged_in(200), 405),
+    # Podcasts: public feeds for podcast apps.
+    "pathways:podcasts_feed": row(200, 200),
+    "pathways:pathway_podcasts_feed": row(200, 200),
+    "pathways:podcast_audio": row(302, 405),
+    # Coaching, learner side: A's request and session are A's only.
+    "coaching:my_coaching": row(logged_in(200), logged_in(405)),
+    "coaching:help": row(logged_in(200), logged_in(200)),  # POST: the form's errors
+    "coaching:cancel": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:answer_session": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:accept_offer": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:session_ics": row(
+        LEARNER_A_ONLY | {"learner_a": 200, "coach_a": 200}, logged_in(405)
+    ),
+    # Coach workspace: coaches only; a request outside a coach's territory is a 404.
+    "coaching:queue": row(COACHES_ONLY | {"coach_a": 200, "other_coach": 200}, COACHES_ONLY),
+    "coaching:request": row(
+        {"anonymous": LOGIN, "coach_a": 200, "other_coach": 404, "manager": 200, "*": 403},
+        logged_in(405),
+    ),
+    # Claiming someone else's request is refused by the action, with a message (redirect).
+    "coaching:claim": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}),
+    "coaching:propose_session": row(
+        COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 404}
+    ),
+    "coaching:notes": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
+    "coaching:close": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 404}),
+    "coaching:hand_back": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
+    # Notifications: only the recipient sees one.
+    "notifications:list": row(logged_in(200), logged_in(405)),
+    "notifications:mark_all_read": row(logged_in(405), logged_in(302)),
+    "notifications:open": row(
+        LEARNER_A_ONLY | {"learner_a": 302}, LEARNER_A_ONLY | {"learner_a": 302}
+    ),
+}
+
+
+# --- The URL patterns of our apps ------------------------------------------------------------
+
+
+def _module_name(resolver: URLResolver) -> str:
+    module = resolver.urlconf_name
+    if isinstance(module, str):
+        return module
+    if isinstance(module, list | tuple):  # admin.site.urls and the like
+        return getattr(resolver.urlconf_module[0], "__module__", "") if module else ""
+    return getattr(module, "__name__", "")
+
+
+def walk(patterns=None, namespace: str = "", route: str = ""):
+    """(URL name, route, pattern) for every named pattern of our apps."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin" or _module_name(entry).startswith(
+                SKIPPED_MODULE_PREFIXES
+            ):
+                continue
+            inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry.url_patterns, inner or namespace, route + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, route + str(entry.pattern), entry
+
+
+def our_url_names() -> list[str]:
+    names = [name for name, _route, _pattern in walk()]
+    assert len(names) == len(set(names)), "a URL name is used twice"
+    return sorted(names) + list(SANITY_ROWS)
+
+
+def test_every_url_is_declared_and_every_declaration_exists():
+    names = set(our_url_names())
+    undeclared = sorted(names - EXPECTATIONS.keys())
+    assert not undeclared, f"declare who may use these URLs in EXPECTATIONS: {undeclared}"
+    unknown = sorted(EXPECTATIONS.keys() - names)
+    assert not unknown, f"these URLs are gone, drop their rows: {unknown}"
+
+
+def test_the_walk_finds_our_namespaces_and_skips_third_party_trees():
+    names = our_url_names()
+    assert {name.split(":")[0] for name in names if ":" in name} == OUR_NAMESPACES
+    assert {"healthz", "readyz", "set_language"} <= set(names)
+    assert not any(name.startswith(("wagtail", "admin:", "account_")) for name in names[:-1])
+
+
+# --- The world: A's pathway, answers, request, session and notification -------------------
+
+
+@pytest.fixture
+def world():
+    learner_a = learner(departement="69")
+    learner_b = learner(departement="69")
+    coach_a = coach(departements=["69"])
+    other_coach = coach(departements=["07"])
+    steps = [exercise("Exercice de la matrice"), sheet("Fiche")]
+    pathway = build_pathway([make_module(steps=steps), "p:offered"], title="Parcours matrice")
+    module = modules_of(pathway)[0]
+    exercise_step = module.step_ids[0]
+    question_id = module.find_step(exercise_step).value.questions_with_ids()[0][0]
+    pathway_actions.enroll(learner_a, pathway)
+    pathway_actions.save_answers(learner_a, module, exercise_step, {question_id: SECRET}, True)
+    for step_id in module.step_ids:
+        pathway_actions.complete_step(learner_a, module, step_id)
+    request = coaching_actions.open_help_request(learner_a, pathway, f"Aide {SECRET}", "ici")
+    assert coaching_actions.claim_request(coach_a, request.pk).ok
+    request.refresh_from_db()
+    session = coaching_actions.propose_session(
+        coach_a,
+        request,
+        starts_at=timezone.now() + timedelta(days=3),
+        duration_minutes=60,
+        modality="in_person",
+        location=f"Local {SECRET}",
+    )
+    notification = Notification.objects.filter(recipient=learner_a).latest("pk")
+    audio = get_media_model().objects.create(
+        title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="episode.mp3")
+    )
+    users = {
+        "learner_a": learner_a,
+        "learner_b": learner_b,
+        "coach_a": coach_a,
+        "other_coach": other_coach,
+        "editor": UserFactory(role=Role.EDITOR),
+        "manager": UserFactory(role=Role.MANAGER),
+    }
+    kwargs = {
+        "pathway_id": pathway.pk,
+        "module_id": module.pk,
+        "step_id": exercise_step,
+        "point_id": point_ids(pathway)[0],
+        "media_id": audio.pk,
+        "request_pk": request.pk,
+        "session_pk": session.pk,
+        "notification_pk": notification.pk,
+    }
+    return users, kwargs
+
+
+# Which object a ``pk`` stands for, by URL name.
+PK_OF = {
+    "coaching:answer_session": "session_pk",
+    "coaching:session_ics": "session_pk",
+    "notifications:open": "notification_pk",
+}
+
+
+def url_for(name: str, kwargs: dict) -> str:
+    if name in SANITY_ROWS:
+        return reverse(name)
+    pattern = next(p for n, _route, p in walk() if n == name)
+    wanted = {}
+    for key in pattern.pattern.converters:
+        if key == "pk":
+            wanted["pk"] = kwargs[PK_OF.get(name, "request_pk")]
+        else:
+            wanted[key] = kwargs[key]
+    return reverse(name, kwargs=wanted)
+
+
+def outcome(response) -> int | str:
+    login_url = resolve_url(settings.LOGIN_URL)
+    if response.status_code == 302 and response["Location"].startswith(login_url):
+        return LOGIN
+    return response.status_code
+
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)", re.I)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("name", our_url_names())
+def test_access_matrix(name, world):
+    users, kwargs = world
+    url = url_for(name, kwargs)
+    expected = EXPECTATIONS[name]
+    mismatches, leaks, inline = [], [], []
+    for method in ("GET", "POST"):
+        for role in ORDER:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(users[role])
+            response = client.get(url) if method == "GET" else client.post(url)
+            got = outcome(response)
+            if got != expected[method][role]:
+                mismatches.append(f"{method} {role}: expected {expected[method][role]}, got {got}")
+            body = _body(response)
+            if role in OUTSIDERS and SECRET in body:
+                leaks.append(f"{method} {role}")
+            if response.get("Content-Type", "").startswith("text/html") and INLINE_SCRIPT.search(
+                body
+            ):
+                inline.append(f"{method} {role}")
+    assert not mismatches, f"{name} {url}:\n" + "\n".join(mismatches)
+    assert not leaks, f"{name} {url} shows A's data to: {leaks}"
+    assert not inline, f"{name} {url} has an inline <script> for: {inline}"
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", our_url_names())
+def test_post_without_csrf_token_is_refused(name, world):
+    """Every route, POST included or not, refuses a POST without token from a logged-in user
+    (the CSRF check runs before the view: a route that takes no POST is refused all the same)."""
+    users, kwargs = world
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["learner_a"])
+    response = client.post(url_for(name, kwargs), {"message": "x"})
+    assert response.status_code == 403, (name, response.status_code)
+    assert "CSRF" in response.content.decode(), name
+
+
+def test_the_marker_is_found_where_it_belongs(world):
+    """The leak check above is not vacuous: A's marker shows where A's data may be seen."""
+    users, kwargs = world
+    allowed = [
+        ("learner_a", reverse("pathways:carnet_text", args=[kwargs["pathway_id"]])),
+        ("learner_a", reverse("coaching:my_coaching")),
+        ("coach_a", reverse("coaching:request", args=[kwargs["request_pk"]])),
+        ("manager", reverse("coaching:request", args=[kwargs["request_pk"]])),
+    ]
+    for role, url in allowed:
+        client = Client()
+        client.force_login(users[role])
+        assert SECRET in _body(client.get(url)), (role, url)
