@@ -237,7 +237,9 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_QUERYSTRING_AUTH = True
     AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=300)
     AWS_S3_FILE_OVERWRITE = False
-    AWS_S3_OBJECT_PARAMETERS = {"ACL": "private"}
+    # Downloads never render in the browser from the bucket (S3 cannot send nosniff);
+    # <img>, <audio> and <video> ignore the disposition.
+    AWS_S3_OBJECT_PARAMETERS = {"ACL": "private", "ContentDisposition": "attachment"}
     DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
 else:
     DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
@@ -292,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
+    "anonymise-inactive-accounts": {
+        "task": "accounts.anonymise_inactive_task",
+        "schedule": 86400.0,
+    },
 }
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Unsent notifications older than this (seconds) are enqueued again by the sweeper.
@@ -413,3 +419,12 @@ BALISE_SLA_WORKING_DAYS = env.int("BALISE_SLA_WORKING_DAYS", default=2)
 # Days without activity before each reminder; after the last one a request opens
 # when the pathway asks for it.
 BALISE_INACTIVITY_DAYS = [int(d) for d in env.list("BALISE_INACTIVITY_DAYS", default=["7", "14"])]
+
+# --- Personal data (lms/accounts/gdpr.py) -------------------------------------------
+
+# Learners with no login and no activity for this many days are warned by e-mail, then
+# anonymised this many days after the warning unless they log in meanwhile.
+BALISE_INACTIVE_WARN_DAYS = env.int("BALISE_INACTIVE_WARN_DAYS", default=730)
+BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS = env.int(
+    "BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS", default=30
+)

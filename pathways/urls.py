@@ -4,7 +4,7 @@ from . import carnet, feeds, views
 
 app_name = "pathways"
 
-step = "apprendre/parcours/<int:pathway_id>/modules/<int:module_id>/etapes/<str:step_id>/"
+step = "apprendre/parcours/<int:pathway_id>/modules/<int:module_id>/etapes/<slug:step_id>/"
 
 urlpatterns = [
     path("apprendre/", views.dashboard, name="dashboard"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path(step, views.step, name="step"),
     path(f"{step}terminer/", views.complete_step, name="complete_step"),
     path(f"{step}reponses/", views.save_answers, name="save_answers"),
-    path("apprendre/parcours/<int:pathway_id>/balises/<str:point_id>/", views.point, name="point"),
+    path("apprendre/parcours/<int:pathway_id>/balises/<slug:point_id>/", views.point, name="point"),
     path("apprendre/parcours/<int:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
     path("apprendre/parcours/<int:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
     path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),

@@ -84,6 +84,15 @@ EXPECTATIONS = {
     "accounts:profile": row(logged_in(200), logged_in(405)),
     "accounts:after_login": row(logged_in(302), logged_in(302)),
     "accounts:onboarding": row(logged_in(200), logged_in(200)),  # POST: the form's errors
+    # Personal data: the privacy page is public; the export is one's own ZIP (POST builds it);
+    # learners may delete their account (POST without confirmation: the form's errors), coaches,
+    # editors and managers are refused with a message (an administrator closes them).
+    "accounts:privacy": row(200, 405),
+    "accounts:export": row(logged_in(200), logged_in(200)),
+    "accounts:delete": row(
+        logged_in(200),
+        {"anonymous": LOGIN, "learner_a": 200, "learner_b": 200, "*": 403},
+    ),
     # Learning: any logged-in person may follow a pathway; steps need an enrolment (others
     # are sent to the pathway's page), progression points need a passage (403 page).
     "pathways:dashboard": row(logged_in(200), logged_in(405)),

@@ -108,7 +108,7 @@ def test_bucket_name_switches_uploads_to_private_s3_objects():
     assert storage["region_name"] == "fr-par"
     assert storage["signature_version"] == "s3v4"
     assert storage["default_acl"] is None
-    assert storage["object_parameters"] == {"ACL": "private"}
+    assert storage["object_parameters"] == {"ACL": "private", "ContentDisposition": "attachment"}
     assert storage["querystring_auth"] is True
     assert 0 < storage["querystring_expire"] <= 3600
     assert storage["file_overwrite"] is False

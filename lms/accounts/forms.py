@@ -77,3 +77,24 @@ class SignupForm(AllauthSignupForm):
             self.fields["password1"].help_text = _(
                 "Inutile si vous préférez recevoir un code par e-mail à chaque connexion."
             )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting one's account is final: the person types their e-mail address to confirm."""
+
+    email = forms.EmailField(
+        label=_("Pour confirmer, saisissez votre adresse e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email.lower() != self.user.email.lower():
+            raise forms.ValidationError(
+                _("Ce n'est pas l'adresse de votre compte."), code="mismatch"
+            )
+        return email

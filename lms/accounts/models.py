@@ -229,3 +229,22 @@ class CoachProfile(models.Model):
     @property
     def offers_in_person(self) -> bool:
         return Modality.IN_PERSON in self.modalities
+
+
+class InactivityWarning(models.Model):
+    """The e-mail telling an idle learner their account will be anonymised (one per person).
+
+    Written by ``gdpr.anonymise_inactive_learners``; activity after ``warned_at``
+    voids it (a later idle period gets a new warning), and the account is
+    anonymised only once the grace period after it has passed.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="inactivity_warning")
+    warned_at = models.DateTimeField(_("prévenu·e le"))
+
+    class Meta:
+        verbose_name = _("avertissement d'inactivité")
+        verbose_name_plural = _("avertissements d'inactivité")
+
+    def __str__(self):
+        return f"{self.user_id} {self.warned_at:%Y-%m-%d}"

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("accueil/", views.after_login, name="after_login"),
     path("bienvenue/", views.onboarding, name="onboarding"),
+    path("confidentialite/", views.privacy, name="privacy"),
+    path("mes-donnees/", views.export, name="export"),
+    path("supprimer/", views.delete, name="delete"),
 ]

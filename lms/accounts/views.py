@@ -1,11 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from . import gdpr
 from .actions import save_learner_profile
-from .forms import LearnerProfileForm
+from .forms import DeleteAccountForm, LearnerProfileForm
 from .models import LearnerProfile
 from .roles import Role, roles_of
 
@@ -61,5 +67,58 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"learner_profile": learner_profile, "coach_profile": coach_profile},
+        {
+            "learner_profile": learner_profile,
+            "coach_profile": coach_profile,
+            "may_delete": gdpr.may_delete_own_account(request.user),
+        },
     )
+
+
+@require_http_methods(["GET"])
+def privacy(request):
+    """What Balise keeps, why, how long, who sees what: public, in plain French."""
+    return render(
+        request,
+        "accounts/privacy.html",
+        {
+            "inactive_warn_days": settings.BALISE_INACTIVE_WARN_DAYS,
+            "grace_days": settings.BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request):
+    """GET explains; POST builds and downloads the ZIP (a POST, so nothing prefetches it)."""
+    if request.method == "POST":
+        archive = gdpr.build_export_zip(request.user)
+        filename = f"balise-mes-donnees-{timezone.localdate():%Y-%m-%d}.zip"
+        return FileResponse(archive, as_attachment=True, filename=filename)
+    return render(request, "accounts/export.html")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    """A learner erases their account (confirmed by typing their e-mail); others are told
+    that an administrator closes their account (403 on POST)."""
+    if not gdpr.may_delete_own_account(request.user):
+        status = 403 if request.method == "POST" else 200
+        return render(request, "accounts/delete.html", {"refused": True}, status=status)
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        gdpr.anonymise_user(request.user)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Votre compte est supprimé : vos informations personnelles et vos réponses "
+                "sont effacées. Merci d'avoir utilisé Balise."
+            ),
+        )
+        return redirect("/")
+    return render(request, "accounts/delete.html", {"form": form})

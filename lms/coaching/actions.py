@@ -87,25 +87,28 @@ def open_request(
         balance_input(learner, profile, routed, point, pathway, point_id)
     )
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            request = CoachingRequest.objects.create(
-                learner=learner,
-                pathway=pathway,
-                point_id=point_id,
-                origin=origin,
-                message=message,
-                context=snapshot(learner, profile, pathway, point, where),
-                departement=departement,
-                network_queue=routed.network_queue,
-                recommended_modality=recommendation.modality,
-                recommendation_reason=_with_slots(recommendation),
-                releases_gate=releases_gate,
-                due_at=add_working_days(timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS),
-            )
-    except IntegrityError:
-        return None
-    _announce_new_request(request, routed)
+    with transaction.atomic():  # the request and its notifications commit together
+        try:
+            with transaction.atomic():
+                request = CoachingRequest.objects.create(
+                    learner=learner,
+                    pathway=pathway,
+                    point_id=point_id,
+                    origin=origin,
+                    message=message,
+                    context=snapshot(learner, profile, pathway, point, where),
+                    departement=departement,
+                    network_queue=routed.network_queue,
+                    recommended_modality=recommendation.modality,
+                    recommendation_reason=_with_slots(recommendation),
+                    releases_gate=releases_gate,
+                    due_at=add_working_days(
+                        timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS
+                    ),
+                )
+        except IntegrityError:
+            return None
+        _announce_new_request(request, routed)
     return request
 
 
@@ -599,6 +602,7 @@ def nudge_inactive_learners(now: datetime | None = None) -> int:
         )
         due = Enrollment.objects.filter(
             completed_at__isnull=True,
+            learner__is_active=True,
             pathway__live=True,
             last_activity_at__lte=now - timedelta(days=days),
         ).exclude(Exists(nudged.filter(level=level)))

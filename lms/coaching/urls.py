@@ -11,7 +11,7 @@ urlpatterns = [
     path("rendez-vous/<int:pk>/invitation.ics", views.session_ics, name="session_ics"),
     path("parcours/<int:pathway_id>/aide/", views.ask_for_help, name="help"),
     path(
-        "parcours/<int:pathway_id>/balises/<str:point_id>/demander/",
+        "parcours/<int:pathway_id>/balises/<slug:point_id>/demander/",
         views.accept_offer,
         name="accept_offer",
     ),

@@ -292,13 +292,18 @@ def session_ics(request, pk: int):
     return response
 
 
+def _plain_text(value: str) -> str:
+    """One line of text without control characters (NUL is refused by PostgreSQL)."""
+    return "".join(ch for ch in value if ch.isprintable()).strip()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("help_request")
 def ask_for_help(request, pathway_id: int):
     """« J'ai besoin d'aide »: a message pre-filled with where the learner is."""
     pathway = get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)
-    where = request.GET.get("ou", "")[:200] or request.POST.get("where", "")[:200]
+    where = _plain_text(request.GET.get("ou", "") or request.POST.get("where", ""))[:200]
     initial = {"message": _("Je bloque sur « %(where)s » : ") % {"where": where}} if where else {}
     form = HelpRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

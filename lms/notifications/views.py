@@ -55,9 +55,14 @@ def open_notification(request, pk):
 
 
 def _safe_next(request, url: str | None) -> str:
-    """``url`` if it stays on this site, else "" (stored urls are relative; this is a guard)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """``url`` if it is a path on this site, else "" (stored urls are relative; this is a
+    guard). A bare word is refused: ``redirect()`` would take it for a URL name."""
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return url
     return ""

@@ -263,3 +263,12 @@ def test_recommendation_and_emails_are_french_whoever_triggers(lyon_learner, rho
         request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Help", "here")
     assert request.recommendation_reason.startswith("Une accompagnatrice ou un accompagnateur")
     assert Notification.objects.get(kind="request_received").subject.startswith("Votre demande")
+
+
+def test_deactivated_learners_are_not_nudged(lyon_learner, rhone_coach):
+    pathway = build_pathway(["m:1"], inactivity_request=True)
+    pathway_actions.enroll(lyon_learner, pathway)
+    Enrollment.objects.update(last_activity_at=timezone.now() - timedelta(days=8))
+    lyon_learner.is_active = False
+    lyon_learner.save()
+    assert actions.nudge_inactive_learners() == 0

@@ -68,7 +68,11 @@ def test_uploads_are_private_and_served_by_signed_urls(s3_settings, s3_client, m
     expected = s3_settings["default_storage"]
     for key in ("bucket_name", "endpoint_url", "region_name", "signature_version", "default_acl"):
         assert getattr(storage, key) == expected[key], key
-    assert storage.object_parameters == expected["object_parameters"] == {"ACL": "private"}
+    assert (
+        storage.object_parameters
+        == expected["object_parameters"]
+        == {"ACL": "private", "ContentDisposition": "attachment"}
+    )
 
     content = b"Fiche atelier : mon modele economique\n"
     name = storage.save("documents/fiche-atelier.txt", ContentFile(content))
