@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -555,6 +556,28 @@ def test_notifications_mark_read(world, data):
 def test_language_switch(world, data):
     client = Client()
     exchange("language switch", client, "POST", reverse("set_language"), data)
+
+
+# --- Account: data export and deletion -------------------------------------------------------
+
+
+@FUZZ
+@given(data=junk())
+def test_data_export(world, data):
+    exchange("data export (POST)", world.learner_a, "POST", reverse("accounts:export"), data)
+
+
+@FUZZ
+@given(data=form({"email": TEXT}))
+def test_account_deletion_confirmation(world, data):
+    """Hostile confirmations never delete the account (random text is never A's e-mail)."""
+    learner_pk = world.learner_a.session["_auth_user_id"]
+
+    def still_active(sent):
+        assert get_user_model().objects.get(pk=learner_pk).is_active
+
+    url = reverse("accounts:delete")
+    exchange("account deletion (POST)", world.learner_a, "POST", url, data, then=still_active)
 
 
 # --- What fuzzing found, pinned as plain tests (they fail until the bug is fixed) ------------
