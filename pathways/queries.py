@@ -23,6 +23,7 @@ class PathwayView:
     outline: list[OutlineItem]
     progress: PathwayProgress
     passages: dict[str, CheckpointPassage]
+    completed: frozenset[tuple[int, str]] = frozenset()  # (module id, step id) done
 
     def rows(self):
         """(outline item, its progress) pairs, in outline order."""
@@ -71,7 +72,7 @@ def build_view(pathway, outline, completed, passages: dict[str, CheckpointPassag
         completed,
         {pid: PassageInput(pid, p.is_released) for pid, p in passages.items()},
     )
-    return PathwayView(pathway, outline, progress, passages)
+    return PathwayView(pathway, outline, progress, passages, frozenset(completed))
 
 
 @dataclass(frozen=True)

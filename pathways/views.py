@@ -29,7 +29,7 @@ from .models import (
     Theme,
 )
 from .progress import ModuleState
-from .queries import PathwayView, completed_steps, learner_dashboard, learner_progress
+from .queries import PathwayView, learner_dashboard, learner_progress
 
 # --- Context of the Wagtail pages (read-only) ----------------------------------------
 
@@ -165,11 +165,7 @@ def continue_pathway(request, pathway_id: int):
 
 def _render_step(request, ctx: StepContext, form=None, status=200):
     step = ctx.module.find_step(ctx.step_id)
-    done_ids = {
-        step_id
-        for module_id, step_id in completed_steps(request.user, [ctx.module.pk])
-        if module_id == ctx.module.pk
-    }
+    done_ids = {step_id for module_id, step_id in ctx.view.completed if module_id == ctx.module.pk}
     if form is None and step.block_type == "guided_exercise":
         form = _exercise_form(request.user, ctx, step)
     previous_url, next_url = _neighbours(ctx.view, ctx)
