@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "lms.notifications",
     "pathways",
     "lms.coaching",
+    "lms.outcomes",
+    "lms.reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

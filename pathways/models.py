@@ -10,12 +10,14 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -97,6 +99,11 @@ class PathwayIndexPage(Page):
         return context
 
 
+class SelfAssessmentCoaching(models.TextChoices):
+    OFFER = "offer", _("proposer un accompagnement")
+    OPEN = "open", _("ouvrir directement une demande d'accompagnement")
+
+
 class PathwayPageForm(WagtailAdminPageForm):
     audiences = forms.MultipleChoiceField(
         label=_("Publics"),
@@ -134,6 +141,30 @@ class PathwayPage(Page):
         ),
     )
 
+    # Self-diagnosis: a low score on one of these competences asks for a coach.
+    coaching_competences = ParentalManyToManyField(
+        "outcomes.Competence",
+        blank=True,
+        related_name="+",
+        verbose_name=_("compétences à accompagner"),
+        help_text=_(
+            "Si la personne s'attribue un score bas sur l'une de ces compétences dans son "
+            "autodiagnostic, un accompagnement lui est proposé (ou demandé pour elle)."
+        ),
+    )
+    coaching_threshold = models.PositiveSmallIntegerField(
+        _("score bas (inclus)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("De 1 à 4 : un score inférieur ou égal est considéré comme bas."),
+    )
+    self_assessment_coaching = models.CharField(
+        _("en cas de score bas"),
+        max_length=5,
+        choices=SelfAssessmentCoaching.choices,
+        default=SelfAssessmentCoaching.OFFER,
+    )
+
     base_form_class = PathwayPageForm
     content_panels = [
         *Page.content_panels,
@@ -143,6 +174,14 @@ class PathwayPage(Page):
         FieldPanel("estimated_hours"),
         FieldPanel("outline"),
         FieldPanel("inactivity_request"),
+        MultiFieldPanel(
+            [
+                FieldPanel("coaching_competences", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("coaching_threshold"),
+                FieldPanel("self_assessment_coaching"),
+            ],
+            heading=_("Autodiagnostic et accompagnement"),
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["pathways.PathwayIndexPage"]

@@ -30,6 +30,11 @@ CONTENT_PERMISSIONS = [
     "wagtailmedia.add_media",
     "wagtailmedia.change_media",
     "wagtailmedia.choose_media",
+    # The self-diagnosis questionnaire (EntreComp competences), a snippet.
+    "outcomes.add_competence",
+    "outcomes.change_competence",
+    "outcomes.delete_competence",
+    "outcomes.view_competence",
 ]
 
 # Model permissions of each role, as "app_label.codename". Apps that arrive later
