@@ -20,6 +20,8 @@ urlpatterns = [
     path("mon-compte/", include("lms.accounts.urls")),
     path("accompagnement/", include("lms.coaching.urls")),
     path("notifications/", include("lms.notifications.urls")),
+    path("rapports/", include("lms.reports.urls")),
+    path("apprendre/", include("lms.outcomes.urls")),
     path("", include("pathways.urls")),
 ]
 
