@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.core.serializers import serialize
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import (
     GroupApprovalTask,
@@ -21,8 +22,10 @@ from wagtail.models import (
 from wagtailmedia.models import get_media_model
 
 from lms import demo_content
-from lms.accounts.models import User
-from pathways.models import ModulePage, PathwayPage
+from lms.accounts.models import LearnerProfile, User
+from lms.coaching.models import CoachingRequest, CoachingSession
+from lms.outcomes.models import CompetenceScore, Diagnosis, Milestone, Satisfaction
+from pathways.models import Enrollment, ModulePage, PathwayPage
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,7 @@ SEEDED_APPS = (
     "wagtaildocs",
     "coaching",
     "notifications",
+    "outcomes",
 )
 SEEDED_MODELS = (Workflow, WorkflowPage, WorkflowTask, Task, GroupApprovalTask)
 STEP_TYPES = {"workshop_sheet", "guided_exercise", "testimony", "podcast", "video"}
@@ -206,3 +210,24 @@ def test_coaching_demo_shows_every_origin_state_and_modality(settings):
     assert network.network_queue and network.recommended_modality in ("video", "phone")
     # The demo learner Léa starts fresh: she reaches the automatic point herself.
     assert not requests.filter(learner__email="lea@balise.test").exists()
+
+
+def test_outcomes_demo_gives_the_dashboard_figures(settings):
+    """Nadia sees her profile before and after; the cohort fills every section of the
+    manager's dashboard above the small-cell threshold."""
+    settings.DEBUG = True
+    call_command("seed_demo")
+    nadia = User.objects.get(email="nadia@balise.test")
+    moments = Diagnosis.objects.filter(learner=nadia).values_list("moment", flat=True)
+    assert sorted(moments) == ["end", "start"]
+    assert CompetenceScore.objects.filter(diagnosis__learner=nadia).count() == 30
+    cohort = User.objects.filter(email__endswith="@cohorte.balise.test")
+    assert cohort.count() == 72 and not any(user.has_usable_password() for user in cohort)
+    assert Enrollment.objects.filter(completed_at__isnull=False).count() >= 20
+    assert Diagnosis.objects.filter(moment="end").count() >= 20
+    assert Satisfaction.objects.count() >= 20 and Milestone.objects.count() >= 60
+    origins = Counter(CoachingRequest.objects.values_list("origin", flat=True))
+    assert set(origins) == {"checkpoint", "help", "inactivity", "self_assessment"}
+    assert CoachingSession.objects.filter(starts_at__lt=timezone.now()).count() >= 20
+    departements = set(LearnerProfile.objects.values_list("departement", flat=True))
+    assert len(departements) >= 10

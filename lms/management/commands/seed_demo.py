@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lms import demo
 from lms.demo_coaching import seed_coaching
+from lms.demo_outcomes import COHORT_SIZE, seed_outcomes
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         people = demo.seed_people()
         content = demo.seed_content()
         learners_with_history = seed_coaching()
+        outcome_learners = seed_outcomes()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password: {demo.DEMO_PASSWORD}):")
         )
@@ -32,5 +34,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Coaching: demo learners with requests and sessions (karim@, ines@, paul@, "
                 f"lucie@balise.test; {learners_with_history} created this run)."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Outcomes: nadia@ has diagnoses before and after a pathway; a cohort of "
+                f"{COHORT_SIZE} past learners feeds the manager's dashboard "
+                f"({outcome_learners} created this run)."
             )
         )
