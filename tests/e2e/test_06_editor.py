@@ -6,8 +6,9 @@ contenus » workflow; learners still see the published title; Marc (manager) fin
 « En attente de votre vérification » on his admin home, approves and publishes it; the
 learner then sees the new title in the pathway's outline.
 
-Not covered yet (see the report of issue 7): building a new module with one step of each
-type in the StreamField editor, and the manager's dashboard with its CSV export (issue 5).
+Building a new module with one step of each type in the StreamField editor is
+``test_07_editor_builds_module``. Not covered yet: the manager's dashboard with its CSV
+export (issue 5).
 """
 
 import re
