@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from lms.outcomes.forms import MilestoneForm
+from lms.outcomes.models import Moment
+from lms.outcomes.queries import Prompts, is_finished, milestone_for, prompt_flags, read_prompts
+
 from . import actions
 from .forms import AnswersForm, ExerciseForm
 from .models import (
@@ -58,11 +62,25 @@ def pathway_index_context(page, request) -> dict:
 
 
 def pathway_page_context(page: PathwayPage, request) -> dict:
-    """The outline with per-module state for the visitor (empty progress when anonymous)."""
+    """The outline with per-module state for the visitor (empty progress when anonymous).
+
+    The enrolment query also says what the learner already gave (self-diagnosis,
+    milestones, opinions: ``lms.outcomes``), so the prompts cost no query."""
     user = request.user if request.user.is_authenticated else None
     view = learner_progress(user, page)
-    enrolled = bool(user) and Enrollment.objects.filter(learner=user, pathway=page).exists()
-    return {"view": view, "enrolled": enrolled, "ModuleState": ModuleState}
+    finished = is_finished(view.progress)
+    enrollment = None
+    if user is not None:
+        done = [m.module_id for m in view.progress.modules if m.state == ModuleState.DONE]
+        flags = prompt_flags(user, page, start=not finished, end=finished, feedback_modules=done)
+        enrollment = Enrollment.objects.filter(learner=user, pathway=page).annotate(**flags).first()
+    return {
+        "view": view,
+        "enrolled": enrollment is not None,
+        "ModuleState": ModuleState,
+        "finished": finished,
+        "prompts": read_prompts(enrollment) if enrollment is not None else None,
+    }
 
 
 def module_page_context(page: ModulePage, request) -> dict:
@@ -163,7 +181,7 @@ def continue_pathway(request, pathway_id: int):
     return redirect(_step_url(pathway.pk, *next_step))
 
 
-def _render_step(request, ctx: StepContext, form=None, status=200):
+def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None):
     step = ctx.module.find_step(ctx.step_id)
     done_ids = {step_id for module_id, step_id in ctx.view.completed if module_id == ctx.module.pk}
     if form is None and step.block_type == "guided_exercise":
@@ -191,6 +209,7 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
         "previous_url": previous_url,
         "next_url": next_url,
         "progress": ctx.view.progress,
+        "prompts": prompts,
     }
     return render(request, "pathways/step.html", context, status=status)
 
@@ -214,15 +233,40 @@ def _require_enrollment(request, ctx: StepContext):
     return redirect(ctx.pathway.url)
 
 
+def _step_prompt_flags(user, ctx: StepContext) -> dict:
+    """Outcomes prompts of a step page (no query of their own: see ``step``): the start
+    self-diagnosis on the pathway's first step, the module feedback on a finished module's
+    last step."""
+    modules = [i.module for i in ctx.view.outline if i.kind == "module" and i.module.step_ids]
+    first = bool(modules) and (modules[0].pk, modules[0].step_ids[0]) == (
+        ctx.module.pk,
+        ctx.step_id,
+    )
+    progress = ctx.module_progress
+    last_done = (
+        ctx.step_id == ctx.module.step_ids[-1]
+        and progress is not None
+        and progress.state == ModuleState.DONE
+    )
+    return prompt_flags(
+        user, ctx.pathway, start=first, feedback_modules=[ctx.module.pk] if last_done else []
+    )
+
+
 @login_required
 @require_GET
 def step(request, pathway_id: int, module_id: int, step_id: str):
     ctx = _step_context(request, pathway_id, module_id, step_id)
-    if refusal := _require_enrollment(request, ctx):
-        return refusal
+    enrollment = (
+        Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway)
+        .annotate(**_step_prompt_flags(request.user, ctx))
+        .first()
+    )
+    if enrollment is None:
+        return _require_enrollment(request, ctx)
     if ctx.is_locked:
         return _locked_response(request, ctx)
-    return _render_step(request, ctx)
+    return _render_step(request, ctx, prompts=read_prompts(enrollment))
 
 
 @login_required
@@ -249,6 +293,7 @@ def _completed_response(request, ctx: StepContext, passages):
     if request.htmx:
         if reached:
             return HttpResponseClientRedirect(target)
+        module_done = view.progress.module(ctx.module.pk).state == ModuleState.DONE
         return render(
             request,
             "pathways/step.html#completion",
@@ -257,6 +302,10 @@ def _completed_response(request, ctx: StepContext, passages):
                 "next_url": next_url,
                 "pathway": ctx.pathway,
                 "progress": view.progress,
+                "module": ctx.module,
+                "step_id": ctx.step_id,
+                # A module just finished: offer the one-click feedback (not given yet).
+                "prompts": Prompts(feedback={ctx.module.pk: None}) if module_done else None,
             },
         )
     messages.success(request, _("Étape terminée, bravo !"))
@@ -323,9 +372,17 @@ def point(request, pathway_id: int, point_id: str):
         actions.answer_point_questions(passage, form.answers())
         messages.success(request, _("Merci, vos réponses sont enregistrées."))
         return redirect("pathways:point", pathway_id=pathway.pk, point_id=point_id)
+    milestone, prefill = milestone_for(request.user, pathway, Moment.POINT, point_id)
     return render(
         request,
         "pathways/point.html",
-        {"pathway": pathway, "point": value, "passage": passage, "form": form},
+        {
+            "pathway": pathway,
+            "point": value,
+            "passage": passage,
+            "form": form,
+            "milestone": milestone,
+            "milestone_form": MilestoneForm(instance=milestone, prefill=prefill),
+        },
         status=422 if form is not None and form.errors else 200,
     )

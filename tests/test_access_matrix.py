@@ -28,6 +28,8 @@ from wagtailmedia.models import get_media_model
 from lms.accounts.roles import Role
 from lms.coaching import actions as coaching_actions
 from lms.notifications.models import Notification
+from lms.outcomes import actions as outcomes_actions
+from lms.outcomes.queries import questionnaire
 from pathways import actions as pathway_actions
 from tests.factories.accounts import UserFactory, coach, learner
 from tests.factories.pathways import build_pathway, exercise, modules_of, point_ids, sheet
@@ -44,7 +46,7 @@ SECRET = "Secret-de-A-7f3c"
 LOGIN = "login"
 
 # Namespaces of our apps, and project-level URL names outside any namespace.
-OUR_NAMESPACES = {"accounts", "pathways", "coaching", "notifications"}
+OUR_NAMESPACES = {"accounts", "pathways", "coaching", "notifications", "outcomes", "reports"}
 # Third-party trees, tested by their authors: Wagtail's admin and page serving, Django's
 # admin, Wagtail's documents, django-allauth (its login page gets a sanity row below).
 SKIPPED_MODULE_PREFIXES = ("wagtail", "allauth", "django.contrib")
@@ -73,6 +75,7 @@ def logged_in(value):
 
 COACHES_ONLY = {"anonymous": LOGIN, "coach_a": 405, "other_coach": 405, "*": 403}
 LEARNER_A_ONLY = {"anonymous": LOGIN, "*": 404}
+MANAGERS_ONLY = {"anonymous": LOGIN, "*": 403}
 
 EXPECTATIONS = {
     # Probes and language: public, read-only.
@@ -132,6 +135,36 @@ EXPECTATIONS = {
     "coaching:notes": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
     "coaching:close": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 404}),
     "coaching:hand_back": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
+    # Outcomes: the learner's own self-diagnoses, milestones and opinions. Pathway pages need an
+    # enrolment (others are sent to the pathway's page); A finished the pathway and reached its
+    # point, so A gets the forms (POST without data: the form's errors).
+    "outcomes:profile": row(logged_in(200), logged_in(405)),
+    "outcomes:diagnosis_free": row(logged_in(200), logged_in(422)),
+    "outcomes:diagnosis_result": row(LEARNER_A_ONLY | {"learner_a": 200}, logged_in(405)),
+    "outcomes:diagnosis_request_coaching": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "outcomes:diagnosis_start": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:diagnosis_end": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:milestone_start": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:milestone_point": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:milestone_end": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:satisfaction": row(
+        logged_in(302) | {"learner_a": 200}, logged_in(302) | {"learner_a": 422}
+    ),
+    "outcomes:module_feedback": row(logged_in(405), logged_in(302)),
+    # Programme dashboard, print page and CSV exports: managers only.
+    "reports:dashboard": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
+    "reports:print": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
+    "reports:export": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
     # Notifications: only the recipient sees one.
     "notifications:list": row(logged_in(200), logged_in(405)),
     "notifications:mark_all_read": row(logged_in(405), logged_in(302)),
@@ -220,6 +253,12 @@ def world():
         location=f"Local {SECRET}",
     )
     notification = Notification.objects.filter(recipient=learner_a).latest("pk")
+    competences = questionnaire()
+    answers = {q.pk: 1 for c in competences for q in c.questions.all()}
+    diagnosis = outcomes_actions.take_diagnosis(
+        learner_a, competences, answers, moment="start", pathway=pathway
+    ).diagnosis
+    outcomes_actions.record_satisfaction(learner_a, pathway, score=8, comment=f"Avis {SECRET}")
     audio = get_media_model().objects.create(
         title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="episode.mp3")
     )
@@ -240,6 +279,7 @@ def world():
         "request_pk": request.pk,
         "session_pk": session.pk,
         "notification_pk": notification.pk,
+        "diagnosis_pk": diagnosis.pk,
     }
     return users, kwargs
 
@@ -249,6 +289,8 @@ PK_OF = {
     "coaching:answer_session": "session_pk",
     "coaching:session_ics": "session_pk",
     "notifications:open": "notification_pk",
+    "outcomes:diagnosis_result": "diagnosis_pk",
+    "outcomes:diagnosis_request_coaching": "diagnosis_pk",
 }
 
 
@@ -329,6 +371,7 @@ def test_the_marker_is_found_where_it_belongs(world):
     allowed = [
         ("learner_a", reverse("pathways:carnet_text", args=[kwargs["pathway_id"]])),
         ("learner_a", reverse("coaching:my_coaching")),
+        ("learner_a", reverse("outcomes:satisfaction", args=[kwargs["pathway_id"]])),
         ("coach_a", reverse("coaching:request", args=[kwargs["request_pk"]])),
         ("manager", reverse("coaching:request", args=[kwargs["request_pk"]])),
     ]

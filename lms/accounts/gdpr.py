@@ -66,6 +66,11 @@ EXPORTED = {
     "pathways.CheckpointPassage.learner": "checkpoint_passages",
     # As the learner: with sessions and the shared summary, never the coach's private notes.
     "coaching.CoachingRequest.learner": "coaching_requests",
+    # Self-diagnoses (answers and scores), project milestones, opinions.
+    "outcomes.Diagnosis.learner": "diagnoses",
+    "outcomes.Milestone.learner": "milestones",
+    "outcomes.Satisfaction.learner": "satisfactions",
+    "outcomes.ModuleFeedback.learner": "module_feedback",
     # Wagtail admin preferences (language, theme) and avatar: staff only in practice.
     "wagtailusers.UserProfile.user": "admin_preferences",
 }
@@ -170,6 +175,28 @@ def _coaching_requests(user: User) -> list[dict[str, Any]]:
             ],
         }
         for r in requests
+    ]
+
+
+def _diagnoses(user: User) -> list[dict[str, Any]]:
+    """Self-diagnoses with their answers (question pk -> 1-5) and per-competence scores."""
+    diagnoses = (
+        _model("outcomes.Diagnosis")
+        .objects.filter(learner=user)
+        .select_related("pathway")
+        .prefetch_related("scores__competence")
+        .order_by("pk")
+    )
+    return [
+        {
+            "pathway": d.pathway.title if d.pathway else None,
+            "moment": d.moment,
+            "answers": d.answers,
+            "scores": {s.competence.code: s.score for s in d.scores.all()},
+            "created_at": d.created_at,
+            "updated_at": d.updated_at,
+        }
+        for d in diagnoses
     ]
 
 
@@ -278,6 +305,34 @@ def export_user_data(user: User, files: list[ExportFile] | None = None) -> dict[
             "released_at",
         ),
         "coaching_requests": _coaching_requests(user),
+        "diagnoses": _diagnoses(user),
+        "milestones": _rows(
+            _model("outcomes.Milestone").objects.filter(learner=user),
+            "pathway__title",
+            "moment",
+            "point_id",
+            "stage",
+            "jobs_fte",
+            "revenue",
+            "legal_form",
+            "created_at",
+            "updated_at",
+        ),
+        "satisfactions": _rows(
+            _model("outcomes.Satisfaction").objects.filter(learner=user),
+            "pathway__title",
+            "score",
+            "comment",
+            "created_at",
+            "updated_at",
+        ),
+        "module_feedback": _rows(
+            _model("outcomes.ModuleFeedback").objects.filter(learner=user),
+            "module__title",
+            "useful",
+            "created_at",
+            "updated_at",
+        ),
         "notifications": _rows(
             _model("notifications.Notification").objects.filter(recipient=user),
             "kind",
@@ -377,7 +432,9 @@ def anonymise_user(user: User) -> None:
     The user row stays (so enrolments, completed steps, passages, requests and
     sessions still count) with an ``anonyme-<id>@balise.invalid`` address, no name, an
     unusable password, no role and ``is_active`` off: nobody can log in as it again
-    and the address is free for a new sign-up. Erased: the profiles, exercise answers,
+    and the address is free for a new sign-up. Self-diagnosis scores, milestones and
+    opinions stay as anonymous figures (numbers and choices); their free text (the comment
+    on a pathway) is erased. Erased: the profiles, exercise answers,
     answers at progression points, the messages, snapshots, summaries and notes of
     coaching requests, session messages and places, notifications, e-mail addresses
     (with allauth's confirmations), inactivity warning and Wagtail preferences/avatar.
@@ -408,6 +465,7 @@ def anonymise_user(user: User) -> None:
     )
     _model("pathways.ExerciseResponse").objects.filter(learner=user).delete()
     _model("pathways.CheckpointPassage").objects.filter(learner=user).update(answers={})
+    _model("outcomes.Satisfaction").objects.filter(learner=user).update(comment="")
     _erase_notifications(user, list(requests.values_list("pk", flat=True)))
     _model("account.EmailAddress").objects.filter(user=user).delete()
     LearnerProfile.objects.filter(user=user).delete()
@@ -446,6 +504,10 @@ ACTIVITY_SOURCES = [
     ("pathways.CheckpointPassage", "learner", "reached_at"),
     ("coaching.CoachingRequest", "learner", "created_at"),
     ("coaching.CoachingSession", "request__learner", "starts_at"),
+    ("outcomes.Diagnosis", "learner", "updated_at"),
+    ("outcomes.Milestone", "learner", "updated_at"),
+    ("outcomes.Satisfaction", "learner", "updated_at"),
+    ("outcomes.ModuleFeedback", "learner", "updated_at"),
 ]
 
 

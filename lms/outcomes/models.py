@@ -173,6 +173,9 @@ class CompetenceScore(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.competence_id}: {self.score}"
+
 
 class Stage(models.TextChoices):
     IDEA = "idea", _("Idée")

@@ -12,6 +12,7 @@ from wagtailmedia.models import get_media_model
 
 from lms.accounts.roles import Role
 from lms.demo_content import ensure_content_workflow
+from lms.outcomes.models import Competence
 from pathways.blocks import RICH_FEATURES
 from pathways.models import INTRO_FEATURES, ModulePage, PathwayPage
 from tests.factories.accounts import UserFactory, coach, learner
@@ -152,6 +153,9 @@ def progression_point():
     )
 
 
+COACHED = ["finances", "planifier"]  # EntreComp competences of the default questionnaire
+
+
 def pathway_form(pathway, outline, action=None):
     data = nested_form_data(
         {
@@ -163,9 +167,14 @@ def pathway_form(pathway, outline, action=None):
             "theme": "funding",
             "estimated_hours": "6",
             "outline": streamfield(outline),
+            "coaching_threshold": "2",
+            "self_assessment_coaching": "open",
         }
     )
     data["audiences"] = ["rural", "qpv"]
+    data["coaching_competences"] = [
+        str(pk) for pk in Competence.objects.filter(code__in=COACHED).values_list("pk", flat=True)
+    ]
     if action:
         data[action] = "1"
     return data
@@ -398,6 +407,9 @@ def test_editor_submits_pathway_and_manager_approves_it(
     assert pathway.live and not pathway.has_unpublished_changes
     assert pathway.current_workflow_state is None
     assert pathway.module_ids() == [existing.pk, new_module.pk]
+    # The self-diagnosis settings went through moderation with the rest.
+    assert sorted(c.code for c in pathway.coaching_competences.all()) == sorted(COACHED)
+    assert pathway.self_assessment_coaching == "open"
     assert pathway.theme == "funding" and pathway.audiences == ["rural", "qpv"]
 
     page = client.get(pathway.url)

@@ -1,0 +1,464 @@
+"""Reads behind the programme's dashboard: one function per table, each a constant number
+of grouped queries (the database counts; Python only shapes a few dozen rows).
+
+How the filters apply (``Filters``):
+
+- period: enrolment date for the funnel and the territories' learners; creation date for
+  coaching requests, module feedback and satisfaction; start date for sessions; the date
+  of the *end* diagnosis or milestone for start-vs-end progressions, of the milestone
+  itself for the latest stages.
+- département and area type: the learner's profile, except for coaching requests and
+  sessions, whose département is the one recorded on the request when it was opened.
+- pathway: the detailed funnel's pathway; restricts requests, diagnoses, milestones,
+  satisfaction and enrolments to that pathway and module feedback to its modules. The
+  pathways' summary always lists every pathway, for comparison.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
+
+from lms.coaching.models import CoachingRequest, CoachingSession, SessionStatus, Status
+from lms.outcomes.models import (
+    Competence,
+    CompetenceScore,
+    Milestone,
+    ModuleFeedback,
+    Moment,
+    Satisfaction,
+)
+from pathways.models import CheckpointPassage, Enrollment, ModulePage, PathwayPage, StepCompletion
+
+PERCENTILES = (0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The manager's selection; empty fields do not filter."""
+
+    start: date | None = None
+    end: date | None = None  # inclusive
+    pathway_id: int | None = None
+    departement: str = ""
+    area_type: str = ""
+
+    def period(self, field: str) -> Q:
+        """``field`` within the period, from the first day's midnight to the day after the
+        last, in the site's time zone."""
+        q = Q()
+        if self.start:
+            q &= Q(**{f"{field}__gte": _midnight(self.start)})
+        if self.end:
+            q &= Q(**{f"{field}__lt": _midnight(self.end + timedelta(days=1))})
+        return q
+
+    def learner(self, prefix: str = "learner__") -> Q:
+        """The learner (reached through ``prefix``) lives in the département / area type."""
+        q = Q()
+        if self.departement:
+            q &= Q(**{f"{prefix}learner_profile__departement": self.departement})
+        if self.area_type:
+            q &= Q(**{f"{prefix}learner_profile__area_type": self.area_type})
+        return q
+
+    def pathway(self, field: str = "pathway_id") -> Q:
+        return Q(**{field: self.pathway_id}) if self.pathway_id else Q()
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# --- Database expressions --------------------------------------------------------------------
+
+
+class HoursBetween(Func):
+    """``end - start`` in hours, as a float, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        end, start = self.get_source_expressions()
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        if connection.vendor == "postgresql":
+            seconds = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
+            sql = f"(CAST({seconds} AS double precision) / 3600.0)"
+        else:
+            sql = f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)"
+        return sql, (*end_params, *start_params)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile (``figures.percentile`` is the same in Python)."""
+
+    function = "PERCENTILE_CONT"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        if not 0 <= fraction <= 1:
+            raise ValueError(fraction)
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+
+# --- Pathways and the funnel -----------------------------------------------------------------
+
+
+def pathways() -> list[PathwayPage]:
+    """Every pathway (drafts too: they may have had learners), in tree order."""
+    return list(PathwayPage.objects.order_by("path"))
+
+
+def enrollments(f: Filters):
+    return Enrollment.objects.filter(f.period("enrolled_at"), f.learner())
+
+
+def pathway_summary(f: Filters) -> dict[int, dict]:
+    """Enrolled and completed learners by pathway id (every pathway: the pathway filter
+    does not apply)."""
+    rows = (
+        enrollments(f)
+        .values("pathway_id")
+        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)))
+        .order_by()
+    )
+    return {row["pathway_id"]: row for row in rows}
+
+
+def _cohort(f: Filters, pathway_id: int):
+    """The learners of the selection enrolled in this pathway, as a subquery."""
+    return enrollments(f).filter(pathway_id=pathway_id).values("learner_id")
+
+
+def _steps_of(modules: dict[int, tuple[str, ...]]) -> Q:
+    q = Q(pk__in=[])
+    for module_id, step_ids in modules.items():
+        q |= Q(module_id=module_id, step_id__in=step_ids)
+    return q
+
+
+def step_counts(
+    f: Filters, pathway_id: int, modules: dict[int, tuple[str, ...]]
+) -> dict[tuple[int, str], int]:
+    """Learners of the pathway's cohort who completed each step, by (module id, step id).
+    ``modules``: the live step ids of each module of the outline."""
+    if not modules:
+        return {}
+    rows = (
+        StepCompletion.objects.filter(_steps_of(modules), learner_id__in=_cohort(f, pathway_id))
+        .values_list("module_id", "step_id")
+        .annotate(learners=Count("pk"))
+        .order_by()
+    )
+    return {(module_id, step_id): learners for module_id, step_id, learners in rows}
+
+
+def module_completions(
+    f: Filters, pathway_id: int, modules: dict[int, tuple[str, ...]]
+) -> dict[int, int]:
+    """Learners of the cohort who completed every (live) step of each module, by module id:
+    completions are grouped by learner and module, then counted, in one query."""
+    with_steps = {module_id: steps for module_id, steps in modules.items() if steps}
+    if not with_steps:
+        return {}
+    per_learner = (
+        StepCompletion.objects.filter(_steps_of(with_steps), learner_id__in=_cohort(f, pathway_id))
+        .values("learner_id", "module_id")
+        .annotate(done=Count("pk"))
+        .order_by()
+    )
+    totals = per_learner.aggregate(
+        **{
+            f"m{module_id}": Count(
+                "learner_id", filter=Q(module_id=module_id, done__gte=len(steps))
+            )
+            for module_id, steps in with_steps.items()
+        }
+    )
+    return {module_id: totals[f"m{module_id}"] or 0 for module_id in with_steps}
+
+
+def passage_counts(f: Filters, pathway_id: int) -> dict[str, int]:
+    """Learners of the cohort who reached each progression point, by point id."""
+    rows = (
+        CheckpointPassage.objects.filter(
+            pathway_id=pathway_id, learner_id__in=_cohort(f, pathway_id)
+        )
+        .values_list("point_id")
+        .annotate(learners=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def live_modules(module_ids) -> dict[int, ModulePage]:
+    return ModulePage.objects.live().in_bulk(module_ids)
+
+
+# --- Coaching --------------------------------------------------------------------------------
+
+
+def coaching_requests(f: Filters):
+    q = f.period("created_at") & f.pathway()
+    if f.departement:  # the request's own département: the learner may have moved since
+        q &= Q(departement=f.departement)
+    if f.area_type:
+        q &= Q(learner__learner_profile__area_type=f.area_type)
+    return CoachingRequest.objects.filter(q)
+
+
+def requests_by_origin(f: Filters, now: datetime | None = None) -> list[dict]:
+    """Requests, answered ones, those answered within the service level, and those that
+    count for the service level (answered, or unanswered past their due time and not
+    cancelled), by origin."""
+    now = now or timezone.now()
+    answered = Q(first_response_at__isnull=False)
+    return list(
+        coaching_requests(f)
+        .values("origin")
+        .annotate(
+            requests=Count("pk"),
+            answered=Count("pk", filter=answered),
+            within_sla=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),
+            sla_due=Count(
+                "pk",
+                filter=answered
+                | (Q(due_at__lt=now, first_response_at__isnull=True) & ~Q(status=Status.CANCELLED)),
+            ),
+        )
+        .order_by("origin")
+    )
+
+
+def response_hours(f: Filters) -> tuple[dict[str, list[float | None]], list[float | None]]:
+    """Median and 90th percentile of the hours to a first response, by origin and overall.
+
+    PostgreSQL computes them (``percentile_cont``, two queries); elsewhere the answered
+    requests' hours are read in one query, sorted by the database, and
+    ``figures.percentile`` interpolates the same way."""
+    from .figures import percentiles_by_group
+
+    answered = coaching_requests(f).filter(first_response_at__isnull=False)
+    hours = HoursBetween(F("first_response_at"), F("created_at"))
+    if connection.vendor == "postgresql":
+        aggregates = {f"p{int(q * 100)}": PercentileCont(hours, q) for q in PERCENTILES}
+        by_origin = {
+            row["origin"]: [row[key] for key in aggregates]
+            for row in answered.values("origin").annotate(**aggregates).order_by()
+        }
+        overall = answered.aggregate(**aggregates)
+        return by_origin, [overall[key] for key in aggregates]
+    rows = answered.annotate(hours=hours).order_by("hours").values_list("origin", "hours")
+    return percentiles_by_group(rows, PERCENTILES)
+
+
+def held_sessions(f: Filters, now: datetime | None = None):
+    """Accepted sessions whose start is past, in the period (by start)."""
+    q = Q(status=SessionStatus.ACCEPTED, starts_at__lt=now or timezone.now())
+    q &= f.period("starts_at") & f.pathway("request__pathway_id")
+    if f.departement:
+        q &= Q(request__departement=f.departement)
+    if f.area_type:
+        q &= Q(request__learner__learner_profile__area_type=f.area_type)
+    return CoachingSession.objects.filter(q)
+
+
+def recommended_modalities(f: Filters) -> list[tuple[str | None, str, int]]:
+    """(learner's area type, recommended modality, requests)."""
+    return list(
+        coaching_requests(f)
+        .values_list("learner__learner_profile__area_type", "recommended_modality")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def session_modalities(f: Filters) -> list[tuple[str | None, str, int]]:
+    """(learner's area type, session modality, sessions held)."""
+    return list(
+        held_sessions(f)
+        .values_list("request__learner__learner_profile__area_type", "modality")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+# --- Territories -----------------------------------------------------------------------------
+
+
+def learners_by_departement(f: Filters) -> dict[str | None, int]:
+    """Distinct learners enrolled in the period (in the pathway, if chosen), by the
+    département of their profile (None: no profile)."""
+    rows = (
+        enrollments(f)
+        .filter(f.pathway())
+        .values_list("learner__learner_profile__departement")
+        .annotate(n=Count("learner_id", distinct=True))
+        .order_by()
+    )
+    return dict(rows)
+
+
+def requests_by_departement(f: Filters) -> dict[str, int]:
+    rows = coaching_requests(f).values_list("departement").annotate(n=Count("pk")).order_by()
+    return dict(rows)
+
+
+def sessions_by_departement(f: Filters) -> dict[str, int]:
+    rows = held_sessions(f).values_list("request__departement").annotate(n=Count("pk")).order_by()
+    return dict(rows)
+
+
+# --- Outcomes --------------------------------------------------------------------------------
+
+
+def _diagnosis_filter(f: Filters, prefix: str = "") -> Q:
+    return (
+        f.period(f"{prefix}created_at")
+        & f.learner(f"{prefix}learner__")
+        & f.pathway(f"{prefix}pathway_id")
+    )
+
+
+def competence_progression(f: Filters) -> tuple[list[dict], int]:
+    """For each competence: learners with a start and an end score in the same pathway
+    (end diagnosis in the period) and the means of those scores; and how many learners
+    have such a pair for any competence.
+
+    Scores are paired by grouping them by (learner, pathway, competence), then counted
+    and averaged per competence in the same query."""
+    competences = list(Competence.objects.order_by("sort_order", "pk").values_list("pk", "name"))
+    if not competences:
+        return [], 0
+    pairs = (
+        CompetenceScore.objects.filter(
+            f.learner("diagnosis__learner__"),
+            f.pathway("diagnosis__pathway_id"),
+            diagnosis__moment__in=[Moment.START, Moment.END],
+            diagnosis__pathway__isnull=False,
+        )
+        .values("diagnosis__learner_id", "diagnosis__pathway_id", "competence_id")
+        .annotate(
+            start_score=Max("score", filter=Q(diagnosis__moment=Moment.START)),
+            end_score=Max(
+                "score",
+                filter=Q(diagnosis__moment=Moment.END) & f.period("diagnosis__created_at"),
+            ),
+        )
+        .filter(start_score__isnull=False, end_score__isnull=False)
+        .order_by()
+    )
+    aggregates = {"learners": Count("diagnosis__learner_id", distinct=True)}
+    for pk, _name in competences:
+        mine = Q(competence_id=pk)
+        aggregates[f"n{pk}"] = Count("diagnosis__learner_id", distinct=True, filter=mine)
+        aggregates[f"start{pk}"] = Avg("start_score", filter=mine)
+        aggregates[f"end{pk}"] = Avg("end_score", filter=mine)
+    totals = pairs.aggregate(**aggregates)
+    rows = [
+        {
+            "competence_id": pk,
+            "name": name,
+            "learners": totals[f"n{pk}"],
+            "start": totals[f"start{pk}"],
+            "end": totals[f"end{pk}"],
+        }
+        for pk, name in competences
+        if totals[f"n{pk}"]
+    ]
+    return rows, totals["learners"] or 0
+
+
+def latest_stages(f: Filters) -> list[dict]:
+    """Each learner's latest milestone of the selection (latest by date, then id): learners
+    and the sum of their declared jobs (FTE), by stage."""
+    selection = Milestone.objects.filter(_diagnosis_filter(f))
+    later = selection.filter(learner_id=OuterRef("learner_id")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    return list(
+        selection.filter(~Exists(later))
+        .values("stage")
+        .annotate(learners=Count("learner_id", distinct=True), jobs=Sum("jobs_fte"))
+        .order_by()
+    )
+
+
+def stage_transitions(f: Filters) -> list[tuple[str, str, int]]:
+    """(stage at the start, stage at the end, learners) for the learners who declared both
+    in the same pathway (end milestone in the period)."""
+    start_stage = Milestone.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        pathway_id=OuterRef("pathway_id"),
+        moment=Moment.START,
+    ).values("stage")[:1]
+    return list(
+        Milestone.objects.filter(_diagnosis_filter(f), moment=Moment.END)
+        .annotate(start_stage=Subquery(start_stage))
+        .filter(start_stage__isnull=False)
+        .values_list("start_stage", "stage")
+        .annotate(n=Count("learner_id", distinct=True))
+        .order_by()
+    )
+
+
+def satisfaction_by_pathway(f: Filters) -> list[dict]:
+    """Answers, their sum, promoters (9-10) and detractors (0-6), by pathway."""
+    return list(
+        Satisfaction.objects.filter(_diagnosis_filter(f))
+        .values("pathway_id", "pathway__title")
+        .annotate(
+            answers=Count("pk"),
+            total=Sum("score"),
+            promoters=Count("pk", filter=Q(score__gte=9)),
+            detractors=Count("pk", filter=Q(score__lte=6)),
+        )
+        .order_by("pathway__title", "pathway_id")
+    )
+
+
+def module_usefulness(f: Filters, module_ids: list[int] | None) -> list[dict]:
+    """Feedback answers and "useful" ones by module (the pathway's modules if one is
+    chosen: ``module_ids``)."""
+    q = f.period("created_at") & f.learner()
+    if module_ids is not None:
+        q &= Q(module_id__in=module_ids)
+    return list(
+        ModuleFeedback.objects.filter(q)
+        .values("module_id", "module__title")
+        .annotate(answers=Count("pk"), useful=Count("pk", filter=Q(useful=True)))
+        .order_by("module__title", "module_id")
+    )
+
+
+# --- Editors: one module's drop-off ----------------------------------------------------------
+
+
+def module_step_counts(module: ModulePage) -> dict[str, int]:
+    """Learners who completed each step of a module (any pathway, any time), by step id."""
+    rows = (
+        StepCompletion.objects.filter(module=module)
+        .values_list("step_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows)

@@ -1,0 +1,654 @@
+"""The dashboard's tables, built from ``queries`` (reads) and ``figures`` (arithmetic).
+
+``Report`` reads lazily and once: the dashboard and the print page build every table; a
+CSV export builds one and runs only the queries that table needs. Every table has a slug
+(its export's ``table`` parameter) and belongs to a section.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.departements import DEPARTEMENTS
+from lms.accounts.models import AreaType, Modality
+from lms.coaching.models import Origin
+from lms.outcomes.models import Stage
+from pathways.models import OutlineItem, PathwayPage
+
+from . import queries
+from .figures import (
+    SMALL_CELL,
+    SUPPRESSED,
+    Cell,
+    Column,
+    FunnelStage,
+    Kind,
+    Table,
+    count,
+    decimal,
+    funnel,
+    mean,
+    nps,
+    ordered_steps,
+    percent,
+    rate,
+    suppressed,
+    text,
+)
+from .queries import Filters
+
+
+def _label(choices, value) -> str:
+    if not value:
+        return _("Non renseigné")
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def departement_label(code: str | None) -> str:
+    if not code:
+        return _("Non renseigné")
+    name = DEPARTEMENTS.get(code)
+    return f"{code} – {name}" if name else code
+
+
+class Report:
+    """The figures of one selection (``Filters``), read on first use."""
+
+    def __init__(self, filters: Filters, pathways: list[PathwayPage], now: datetime | None = None):
+        self.filters = filters
+        self.pathways = pathways
+        self.now = now or timezone.now()
+
+    # --- Funnel ------------------------------------------------------------------------------
+
+    @cached_property
+    def summary(self) -> dict[int, dict]:
+        return queries.pathway_summary(self.filters)
+
+    @cached_property
+    def selected(self) -> PathwayPage | None:
+        """The chosen pathway, or else the one with most enrolments in the selection."""
+        by_pk = {pathway.pk: pathway for pathway in self.pathways}
+        if self.filters.pathway_id:
+            return by_pk.get(self.filters.pathway_id)
+        order = {pathway.pk: index for index, pathway in enumerate(self.pathways)}
+        ranked = sorted(
+            (row for row in self.summary.values() if row["pathway_id"] in by_pk),
+            key=lambda row: (-row["enrolled"], order[row["pathway_id"]]),
+        )
+        return by_pk[ranked[0]["pathway_id"]] if ranked else None
+
+    @cached_property
+    def outline(self) -> list[OutlineItem]:
+        return self.selected.outline_items() if self.selected else []
+
+    @cached_property
+    def module_steps(self) -> dict[int, tuple[str, ...]]:
+        return {item.module.pk: item.module.step_ids for item in self.outline if item.module}
+
+    @cached_property
+    def selected_module_ids(self) -> list[int] | None:
+        """The chosen pathway's modules (None when no pathway is chosen)."""
+        if not self.filters.pathway_id or self.selected is None:
+            return None
+        return self.selected.module_ids()
+
+    def pathway_enrolled(self) -> tuple[int, int]:
+        row = self.summary.get(self.selected.pk, {}) if self.selected else {}
+        return row.get("enrolled", 0), row.get("completed", 0)
+
+    # --- Coaching ----------------------------------------------------------------------------
+
+    @cached_property
+    def origins(self) -> list[dict]:
+        return queries.requests_by_origin(self.filters, now=self.now)
+
+    @cached_property
+    def response_hours(self):
+        return queries.response_hours(self.filters)
+
+    @cached_property
+    def sessions_by_departement(self) -> dict[str, int]:
+        return queries.sessions_by_departement(self.filters)
+
+    @cached_property
+    def learners_by_departement(self) -> dict[str | None, int]:
+        return queries.learners_by_departement(self.filters)
+
+    @cached_property
+    def satisfaction(self) -> list[dict]:
+        return queries.satisfaction_by_pathway(self.filters)
+
+    # --- Headline ----------------------------------------------------------------------------
+
+    def headline(self, suppress: bool = False) -> dict:
+        """The few numbers of the summary paragraph: exact on the (internal) dashboard,
+        suppressed like exports on the print page. ``<key>_n`` keys choose plural forms."""
+        enrolled = sum(row["enrolled"] for row in self.summary.values())
+        completed = sum(row["completed"] for row in self.summary.values())
+        requests = sum(row["requests"] for row in self.origins)
+        answered = sum(row["answered"] for row in self.origins)
+        within = sum(row["within_sla"] for row in self.origins)
+        due = sum(row["sla_due"] for row in self.origins)
+        answers = sum(row["answers"] for row in self.satisfaction)
+        promoters = sum(row["promoters"] for row in self.satisfaction)
+        detractors = sum(row["detractors"] for row in self.satisfaction)
+        sessions = sum(self.sessions_by_departement.values())
+        cells = {
+            "enrolled": count(enrolled),
+            "completed": count(completed),
+            "completion_rate": rate(completed, enrolled),
+            "requests": count(requests),
+            "sla_rate": rate(within, due),
+            "median_hours": decimal(self.response_hours[1][0], answered),
+            "sessions": count(sessions),
+            "answers": count(answers),
+            "nps": decimal(nps(promoters, detractors, answers), answers),
+        }
+        figures = {key: suppressed(c) if suppress else c.value for key, c in cells.items()}
+        for key in ("enrolled", "completed", "requests", "sessions", "answers"):
+            # "< 5" reads as a plural.
+            figures[f"{key}_n"] = SMALL_CELL if figures[key] == SUPPRESSED else cells[key].value
+        figures["departements"] = len([code for code in self.learners_by_departement if code])
+        return figures
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+def pathways_table(report: Report) -> Table:
+    live_or_used = [p for p in report.pathways if p.live or p.pk in report.summary]
+    rows, enrolled, completed = [], 0, 0
+    for pathway in live_or_used:
+        row = report.summary.get(pathway.pk, {"enrolled": 0, "completed": 0})
+        enrolled += row["enrolled"]
+        completed += row["completed"]
+        rows.append(
+            [
+                text(pathway.title),
+                count(row["enrolled"]),
+                count(row["completed"]),
+                rate(row["completed"], row["enrolled"]),
+            ]
+        )
+    return Table(
+        slug="parcours",
+        caption=_("Inscriptions et parcours terminés, par parcours"),
+        columns=[
+            Column(_("Parcours")),
+            Column(_("Inscrit·es"), Kind.COUNT),
+            Column(_("Parcours terminé"), Kind.COUNT),
+            Column(_("Taux de complétion (%)"), Kind.RATE),
+        ],
+        rows=rows if enrolled else [],
+        total=[
+            text(_("Tous les parcours")),
+            count(enrolled),
+            count(completed),
+            rate(completed, enrolled),
+        ],
+        note=_(
+            "Personnes inscrites pendant la période (tous les parcours, quel que soit le "
+            "filtre de parcours)."
+        ),
+    )
+
+
+def funnel_table(report: Report) -> Table:
+    pathway = report.selected
+    stages: list[FunnelStage] = []
+    if pathway is not None:
+        enrolled, completed = report.pathway_enrolled()
+        modules = queries.module_completions(report.filters, pathway.pk, report.module_steps)
+        passages = queries.passage_counts(report.filters, pathway.pk)
+        stages.append(FunnelStage(_("Inscription"), "enrolled", enrolled))
+        for item in report.outline:
+            if item.kind == "module":
+                learners = modules.get(item.module.pk, enrolled if not item.module.step_ids else 0)
+                stages.append(FunnelStage(item.label, "module", learners))
+            else:
+                stages.append(FunnelStage(item.label, "point", passages.get(item.key, 0)))
+        stages.append(FunnelStage(_("Parcours terminé"), "completed", completed))
+        if not enrolled:
+            stages = []
+    kinds = {
+        "enrolled": _("Inscription"),
+        "module": _("Module terminé"),
+        "point": _("Balise atteinte"),
+        "completed": _("Fin"),
+    }
+    rows = [
+        [
+            text(row.label),
+            text(kinds[row.kind]),
+            count(row.learners),
+            rate(row.learners, stages[0].learners),
+            count(row.lost) if row.lost is not None else Cell(None, Kind.COUNT, 0),
+            Cell(row.lost_share, Kind.RATE, base=stages[index - 1].learners if index else 0),
+        ]
+        for index, row in enumerate(funnel(stages))
+    ]
+    title = pathway.title if pathway else _("aucun parcours")
+    return Table(
+        slug="entonnoir",
+        caption=_("Entonnoir du parcours « %(title)s »") % {"title": title},
+        columns=[
+            Column(_("Étape du parcours")),
+            Column(_("Type")),
+            Column(_("Personnes"), Kind.COUNT),
+            Column(_("Part des inscrit·es (%)"), Kind.RATE),
+            Column(_("Perdu·es depuis l’étape précédente"), Kind.COUNT),
+            Column(_("Perte (%)"), Kind.RATE),
+        ],
+        rows=rows,
+        note=_(
+            "Un module compte les personnes qui en ont terminé toutes les étapes (même dans "
+            "un autre parcours) ; une balise, celles qui l’ont atteinte."
+        ),
+    )
+
+
+def steps_table(report: Report) -> Table:
+    pathway = report.selected
+    rows = []
+    if pathway is not None and report.pathway_enrolled()[0]:
+        counts = queries.step_counts(report.filters, pathway.pk, report.module_steps)
+        outline = [
+            (
+                item.module.pk,
+                item.module.title,
+                [
+                    (step_id, item.module.step_titles.get(step_id, ""))
+                    for step_id in item.module.step_ids
+                ],
+            )
+            for item in report.outline
+            if item.kind == "module"
+        ]
+        previous = None
+        for index, (module_title, step_title, learners) in enumerate(
+            ordered_steps(outline, counts)
+        ):
+            lost = None if previous is None else previous - learners
+            rows.append(
+                [
+                    text(module_title),
+                    text(f"{index + 1}. {step_title}" if step_title else f"{index + 1}."),
+                    count(learners),
+                    count(lost) if lost is not None else Cell(None, Kind.COUNT, 0),
+                    Cell(percent(lost, previous), Kind.RATE, base=previous or 0),
+                ]
+            )
+            previous = learners
+    title = pathway.title if pathway else _("aucun parcours")
+    return Table(
+        slug="etapes",
+        caption=_("Décrochage étape par étape, parcours « %(title)s »") % {"title": title},
+        columns=[
+            Column(_("Module")),
+            Column(_("Étape")),
+            Column(_("Personnes ayant terminé l’étape"), Kind.COUNT),
+            Column(_("Écart avec l’étape précédente"), Kind.COUNT),
+            Column(_("Écart (%)"), Kind.RATE),
+        ],
+        rows=rows,
+    )
+
+
+def requests_table(report: Report) -> Table:
+    by_origin, overall = report.response_hours
+    rows = []
+    totals = dict.fromkeys(("requests", "answered", "within_sla", "sla_due"), 0)
+    for row in report.origins:
+        for key in totals:
+            totals[key] += row[key]
+        median, p90 = by_origin.get(row["origin"], [None, None])
+        rows.append(_request_row(_label(Origin, row["origin"]), row, median, p90))
+    return Table(
+        slug="demandes",
+        caption=_("Demandes d’accompagnement par origine et délai de première réponse"),
+        columns=[
+            Column(_("Origine")),
+            Column(_("Demandes"), Kind.COUNT),
+            Column(_("Avec une réponse"), Kind.COUNT),
+            Column(_("Réponse dans le délai"), Kind.COUNT),
+            Column(_("Part dans le délai (%)"), Kind.RATE),
+            Column(_("Délai médian (heures)"), Kind.DECIMAL),
+            Column(_("Délai du 9e décile (heures)"), Kind.DECIMAL),
+        ],
+        rows=rows,
+        total=_request_row(_("Toutes les demandes"), totals, *overall),
+        note=_(
+            "Le délai court de la demande à la première réponse. La part dans le délai se "
+            "calcule sur les demandes qui ont reçu une réponse ou dont l’échéance est passée "
+            "(hors demandes annulées sans réponse)."
+        ),
+    )
+
+
+def _request_row(label: str, row: dict, median, p90) -> list[Cell]:
+    return [
+        text(label),
+        count(row["requests"]),
+        count(row["answered"]),
+        count(row["within_sla"]),
+        rate(row["within_sla"], row["sla_due"]),
+        decimal(median, row["answered"]),
+        decimal(p90, row["answered"]),
+    ]
+
+
+def _mix(rows: list[tuple[str | None, str, int]]) -> dict[str | None, dict[str, int]]:
+    mix: dict[str | None, dict[str, int]] = {}
+    for area, modality, n in rows:
+        mix.setdefault(area or None, {}).setdefault(modality, 0)
+        mix[area or None][modality] += n
+    return mix
+
+
+def modalities_table(report: Report) -> Table:
+    recommended = _mix(queries.recommended_modalities(report.filters))
+    held = _mix(queries.session_modalities(report.filters))
+    areas = [area for area in AreaType.values if area in recommended or area in held]
+    if None in recommended or None in held:
+        areas.append(None)
+    modalities = Modality.values
+
+    def line(label, rec: dict, ses: dict) -> list[Cell]:
+        return [
+            text(label),
+            *(count(rec.get(m, 0)) for m in modalities),
+            *(count(ses.get(m, 0)) for m in modalities),
+        ]
+
+    rows = [
+        line(_label(AreaType, area), recommended.get(area, {}), held.get(area, {}))
+        for area in areas
+    ]
+    total_rec = {m: sum(r.get(m, 0) for r in recommended.values()) for m in modalities}
+    total_held = {m: sum(r.get(m, 0) for r in held.values()) for m in modalities}
+    labels = [Modality(m).label for m in modalities]
+    return Table(
+        slug="modalites",
+        caption=_("Modalités d’accompagnement par type de territoire"),
+        columns=[
+            Column(_("Type de territoire")),
+            *(
+                Column(_("Recommandé : %(m)s") % {"m": label}, Kind.COUNT, short=label)
+                for label in labels
+            ),
+            *(
+                Column(_("Rendez-vous tenus : %(m)s") % {"m": label}, Kind.COUNT, short=label)
+                for label in labels
+            ),
+        ],
+        groups=[
+            ("", 1),
+            (_("Modalité recommandée (demandes)"), len(labels)),
+            (_("Rendez-vous tenus"), len(labels)),
+        ],
+        rows=rows,
+        total=line(_("Tous les territoires"), total_rec, total_held),
+        note=_(
+            "Modalité recommandée à l’ouverture des demandes ; rendez-vous acceptés dont "
+            "l’heure est passée (période appliquée à leur date)."
+        ),
+    )
+
+
+def territories_table(report: Report) -> Table:
+    learners = report.learners_by_departement
+    requests = queries.requests_by_departement(report.filters)
+    sessions = report.sessions_by_departement
+    codes = {code or None for code in (*learners, *requests, *sessions)}
+    ordered = sorted(
+        codes,
+        key=lambda code: (code is None, -learners.get(code, 0), code or ""),
+    )
+    rows = [
+        [
+            text(departement_label(code)),
+            count(learners.get(code, 0)),
+            count(requests.get(code or "", 0)),
+            count(sessions.get(code or "", 0)),
+        ]
+        for code in ordered
+    ]
+    return Table(
+        slug="territoires",
+        caption=_("Territoires atteints : personnes et rendez-vous par département"),
+        columns=[
+            Column(_("Département")),
+            Column(_("Personnes inscrites"), Kind.COUNT),
+            Column(_("Demandes d’accompagnement"), Kind.COUNT),
+            Column(_("Rendez-vous tenus"), Kind.COUNT),
+        ],
+        rows=rows,
+        total=[
+            text(_("Tous les départements")),
+            count(sum(learners.values())),
+            count(sum(requests.values())),
+            count(sum(sessions.values())),
+        ],
+        note=_(
+            "Personnes : département de leur profil ; demandes et rendez-vous : département "
+            "noté sur la demande."
+        ),
+    )
+
+
+def competences_table(report: Report) -> Table:
+    progression, learners = queries.competence_progression(report.filters)
+    rows = []
+    for row in progression:
+        start, end = row["start"], row["end"]
+        progress = None if start is None or end is None else float(end) - float(start)
+        rows.append(
+            [
+                text(row["name"]),
+                count(row["learners"]),
+                mean(start, row["learners"]),
+                mean(end, row["learners"]),
+                mean(progress, row["learners"]),
+            ]
+        )
+    return Table(
+        slug="competences",
+        caption=_("Progression des compétences entre le début et la fin du parcours"),
+        columns=[
+            Column(_("Compétence")),
+            Column(_("Personnes"), Kind.COUNT),
+            Column(_("Score moyen au début (sur 5)"), Kind.MEAN),
+            Column(_("Score moyen à la fin (sur 5)"), Kind.MEAN),
+            Column(_("Progression"), Kind.MEAN),
+        ],
+        rows=rows,
+        total=[
+            text(_("Personnes avec les deux autodiagnostics")),
+            count(learners),
+            *[Cell(None, Kind.MEAN, 0)] * 3,
+        ]
+        if rows
+        else None,
+        note=_(
+            "Personnes ayant fait l’autodiagnostic au début et à la fin d’un même parcours "
+            "(fin pendant la période)."
+        ),
+    )
+
+
+def stages_table(report: Report) -> Table:
+    by_stage = {row["stage"]: row for row in queries.latest_stages(report.filters)}
+    rows = [
+        [text(Stage(stage).label), count(row["learners"]), decimal(row["jobs"], row["learners"])]
+        for stage in Stage.values
+        if (row := by_stage.get(stage))
+    ]
+    learners = sum(row["learners"] for row in by_stage.values())
+    jobs = sum(float(row["jobs"] or 0) for row in by_stage.values())
+    return Table(
+        slug="jalons",
+        caption=_("Où en sont les projets : étape la plus récente et emplois créés"),
+        columns=[
+            Column(_("Étape du projet")),
+            Column(_("Personnes"), Kind.COUNT),
+            Column(_("Emplois créés (ETP)"), Kind.DECIMAL),
+        ],
+        rows=rows,
+        total=[text(_("Tous les projets")), count(learners), decimal(jobs, learners)],
+        note=_(
+            "Dernier jalon déclaré par chaque personne pendant la période ; les emplois sont "
+            "ceux de ce dernier jalon, additionnés."
+        ),
+    )
+
+
+def transitions_table(report: Report) -> Table:
+    cells: dict[tuple[str, str], int] = {}
+    for start, end, n in queries.stage_transitions(report.filters):
+        cells[(start, end)] = cells.get((start, end), 0) + n
+    starts = [s for s in Stage.values if any(key[0] == s for key in cells)]
+    rows = [
+        [text(Stage(start).label), *(count(cells.get((start, end), 0)) for end in Stage.values)]
+        for start in starts
+    ]
+    return Table(
+        slug="trajectoires",
+        caption=_("Étape du projet au début (lignes) et à la fin du parcours (colonnes)"),
+        columns=[
+            Column(_("Au début \\ À la fin")),
+            *(Column(str(label), Kind.COUNT) for label in Stage.labels),
+        ],
+        rows=rows,
+        note=_("Personnes ayant déclaré un jalon au début et à la fin d’un même parcours."),
+    )
+
+
+def satisfaction_table(report: Report) -> Table:
+    def line(label, row) -> list[Cell]:
+        answers = row["answers"]
+        average = row["total"] / answers if answers else None
+        return [
+            text(label),
+            count(answers),
+            decimal(average, answers),
+            count(row["promoters"]),
+            count(row["detractors"]),
+            decimal(nps(row["promoters"], row["detractors"], answers), answers),
+        ]
+
+    keys = ("answers", "total", "promoters", "detractors")
+    totals = {key: sum(row[key] or 0 for row in report.satisfaction) for key in keys}
+    return Table(
+        slug="satisfaction",
+        caption=_("Satisfaction : recommanderiez-vous ce parcours ? (de 0 à 10)"),
+        columns=[
+            Column(_("Parcours")),
+            Column(_("Avis"), Kind.COUNT),
+            Column(_("Note moyenne (sur 10)"), Kind.DECIMAL),
+            Column(_("Promoteur·rices (9-10)"), Kind.COUNT),
+            Column(_("Détracteur·rices (0-6)"), Kind.COUNT),
+            Column(_("NPS"), Kind.DECIMAL),
+        ],
+        rows=[line(row["pathway__title"], row) for row in report.satisfaction],
+        total=line(_("Tous les parcours"), totals),
+        note=_("NPS : part des promoteur·rices moins part des détracteur·rices, de -100 à 100."),
+    )
+
+
+def modules_table(report: Report) -> Table:
+    rows = [
+        [
+            text(row["module__title"]),
+            count(row["answers"]),
+            count(row["useful"]),
+            rate(row["useful"], row["answers"]),
+        ]
+        for row in queries.module_usefulness(report.filters, report.selected_module_ids)
+    ]
+    return Table(
+        slug="modules",
+        caption=_("Utilité des modules selon les personnes"),
+        columns=[
+            Column(_("Module")),
+            Column(_("Avis"), Kind.COUNT),
+            Column(_("« Utile »"), Kind.COUNT),
+            Column(_("Part « utile » (%)"), Kind.RATE),
+        ],
+        rows=rows,
+    )
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    tables: tuple[str, ...]
+
+
+def sections() -> list[Section]:
+    return [
+        Section(
+            "entonnoir",
+            _("Parcours : de l’inscription à la fin"),
+            ("parcours", "entonnoir", "etapes"),
+        ),
+        Section("accompagnement", _("Accompagnement"), ("demandes", "modalites")),
+        Section("territoires", _("Territoires atteints"), ("territoires",)),
+        Section(
+            "effets",
+            _("Effets sur les projets"),
+            ("competences", "jalons", "trajectoires", "satisfaction", "modules"),
+        ),
+    ]
+
+
+BUILDERS: dict[str, Callable[[Report], Table]] = {
+    "parcours": pathways_table,
+    "entonnoir": funnel_table,
+    "etapes": steps_table,
+    "demandes": requests_table,
+    "modalites": modalities_table,
+    "territoires": territories_table,
+    "competences": competences_table,
+    "jalons": stages_table,
+    "trajectoires": transitions_table,
+    "satisfaction": satisfaction_table,
+    "modules": modules_table,
+}
+
+
+def build(report: Report, slug: str) -> Table:
+    return BUILDERS[slug](report)
+
+
+def build_all(report: Report) -> dict[str, Table]:
+    return {slug: builder(report) for slug, builder in BUILDERS.items()}
+
+
+# --- The territories' bar chart --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    y: int
+    width: int
+
+
+def departement_bars(table: Table, limit: int = 15, width: int = 360, step: int = 26) -> list[Bar]:
+    """The départements with most learners, as bars of an SVG chart (sizes in px)."""
+    rows = [row for row in table.rows if row[1].value][:limit]
+    top = max((row[1].value for row in rows), default=0)
+    return [
+        Bar(row[0].value, row[1].value, index * step, max(2, round(width * row[1].value / top)))
+        for index, row in enumerate(rows)
+    ]

@@ -1,0 +1,141 @@
+"""The programme's dashboard, its print page and CSV exports (managers only), and the
+drop-off of a module in Wagtail's admin (whoever may edit the module). Thin: parse the
+filters, build the tables of ``tables.Report``, render."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lms.accounts.roles import Role, has_role
+from pathways.models import ModulePage
+
+from . import queries
+from .exports import csv_lines
+from .figures import percent
+from .forms import ReportFilterForm, describe
+from .tables import BUILDERS, Report, build, build_all, departement_bars, sections
+
+BAR_STEP = 26  # px between the bars of the territories' chart
+
+
+def manager_required(view):
+    """Managers only; other people get a 403 page, visitors the login page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not has_role(request.user, Role.MANAGER):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _selection(request) -> tuple[ReportFilterForm, Report]:
+    pathways = queries.pathways()
+    form = ReportFilterForm(request.GET or None, pathways=pathways)
+    return form, Report(form.filters(), pathways)
+
+
+def _report_context(request, suppress: bool = False) -> dict:
+    form, report = _selection(request)
+    tables = build_all(report)
+    bars = departement_bars(tables["territoires"], step=BAR_STEP)
+    return {
+        "form": form,
+        "report": report,
+        "headline": report.headline(suppress=suppress),
+        "selected": report.selected,
+        "sections": [
+            (section, [tables[slug] for slug in section.tables]) for section in sections()
+        ],
+        "bars": bars,
+        "chart_height": len(bars) * BAR_STEP + 8,
+        "description": describe(report.filters, report.selected.title if report.selected else None),
+        "ignored": form.ignored(),
+        "query_string": form.query_string(),
+        "generated_at": timezone.localtime(),
+    }
+
+
+@manager_required
+@require_GET
+def dashboard(request):
+    """The funnel, coaching, territories and outcomes of the selection."""
+    return render(request, "reports/dashboard.html", _report_context(request))
+
+
+@manager_required
+@require_GET
+def print_report(request):
+    """Every table on one page without navigation, small cells suppressed, for printing."""
+    return render(request, "reports/print.html", _report_context(request, suppress=True))
+
+
+@manager_required
+@require_GET
+def export(request):
+    """One table as CSV (``?table=<slug>``, with the dashboard's filters); without a known
+    table, the list of exports."""
+    slug = request.GET.get("table", "")
+    form, report = _selection(request)
+    if slug not in BUILDERS:
+        context = {
+            "unknown": bool(slug),
+            "query_string": form.query_string(),
+            "sections": sections(),
+        }
+        status = 400 if slug else 200
+        return render(request, "reports/export_index.html", context, status=status)
+    table = build(report, slug)
+    filename = f"balise-{slug}-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# --- Wagtail admin ---------------------------------------------------------------------------
+
+
+def module_dropoff(request, page_id: int):
+    """How many learners completed each step of a module, in order (every pathway, all
+    time): where people stop. For whoever may edit the module."""
+    module = get_object_or_404(ModulePage, pk=page_id)
+    if not module.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    counts = queries.module_step_counts(module)
+    rows, previous = [], None
+    first = counts.get(module.step_ids[0], 0) if module.step_ids else 0
+    for index, step_id in enumerate(module.step_ids):
+        learners = counts.get(step_id, 0)
+        lost = None if previous is None else previous - learners
+        rows.append(
+            {
+                "number": index + 1,
+                "title": module.step_titles.get(step_id) or _("Étape sans titre"),
+                "learners": learners,
+                "share_of_first": percent(learners, first),
+                "lost": lost,
+                "lost_share": None if previous is None else percent(lost, previous),
+            }
+        )
+        previous = learners
+    return render(
+        request,
+        "reports/admin/module_dropoff.html",
+        {
+            "module": module,
+            "rows": rows,
+            "page_title": _("Décrochage"),
+            "page_subtitle": module.title,
+            "header_title": _("Décrochage : %(title)s") % {"title": module.title},
+            "header_icon": "order",
+        },
+    )

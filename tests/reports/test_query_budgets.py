@@ -1,0 +1,51 @@
+"""Constant queries: the dashboard, the print page and an export at two data sizes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .conftest import programme
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [2, 8]  # learners per département, each with progress, requests, outcomes
+
+# Session, user and roles (3), the unread notifications' count on HTML pages (1), the
+# pathways (1), then one query per figure; PostgreSQL computes the response times' percentiles
+# in two queries where SQLite reads the sorted hours in one (hence the + 1).
+BUDGETS = {
+    ("reports:dashboard", ""): 23 + 1,
+    ("reports:print", ""): 22 + 1,
+    ("reports:export", "parcours"): 5,
+    ("reports:export", "entonnoir"): 8,
+    ("reports:export", "demandes"): 6 + 1,
+}
+
+
+def _get(client, name, table):
+    return client.get(reverse(name), {"table": table} if table else {})
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("name", "table"), list(BUDGETS))
+def test_budget(manager_client, django_assert_max_num_queries, size, name, table):
+    programme(size)
+    with django_assert_max_num_queries(BUDGETS[(name, table)]):
+        response = _get(manager_client, name, table)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("name", "table"), list(BUDGETS))
+def test_the_count_does_not_grow_with_the_data(manager_client, name, table):
+    counts = []
+    for size in SIZES:
+        programme(size)
+        with CaptureQueriesContext(connection) as queries:
+            response = _get(manager_client, name, table)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
