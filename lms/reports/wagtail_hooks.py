@@ -1,10 +1,14 @@
-"""Wagtail admin: a « Décrochage » button on modules, leading to their drop-off per step."""
+"""Wagtail admin: a « Décrochage » button on modules, leading to their drop-off per step;
+for managers, a menu item to the programme dashboard."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import widgets
+from wagtail.admin.menu import MenuItem
 
+from lms.accounts.roles import Role, has_role
 from pathways.models import ModulePage
 
 from . import views
@@ -43,3 +47,18 @@ def dropoff_header_button(page, user, view_name=None, next_url=None):
 @hooks.register("register_page_listing_more_buttons")
 def dropoff_listing_button(page, user, next_url=None):
     yield from _dropoff_button(page, user, priority=55)
+
+
+class ManagersMenuItem(MenuItem):
+    def is_shown(self, request):
+        return has_role(request.user, Role.MANAGER)
+
+
+@hooks.register("register_admin_menu_item")
+def dashboard_menu_item():
+    return ManagersMenuItem(
+        gettext_lazy("Tableau de bord du programme"),
+        reverse("reports:dashboard"),
+        icon_name="table",
+        order=260,
+    )

@@ -1,5 +1,6 @@
 """Steps shared by the journeys, written as a person does them (labels, roles, French text)."""
 
+import csv
 import itertools
 import os
 import re
@@ -167,3 +168,33 @@ def walk_to_automatic_point(page: Page, *, javascript: bool = True) -> None:
         if "/balises/" in page.url:
             break
     expect(page.get_by_text(COACH_WILL_CALL)).to_be_visible()
+
+
+# --- Outcomes and the manager's dashboard (issue 5) -------------------------------------------
+
+DASHBOARD_URL = "/rapports/"
+PROFILE_URL = "/apprendre/competences/"
+EVENING_TITLE = "Avancer le soir, à son rythme"
+EVENING_URL = "/parcours/avancer-le-soir-a-son-rythme/"
+# Small cells of exports and the print page (lms/reports/figures.py).
+SUPPRESSED = "< 5"
+
+
+def answer_diagnosis(page: Page, level) -> int:
+    """Answer every statement of the self-diagnosis form on the page: ``level(index)`` is
+    the score (1 to 5) of the ``index``-th statement, checked by its radio's label (« 3 — …
+    »). Returns how many statements were answered."""
+    statements = page.locator("form.diagnosis .field").get_by_role("group")
+    total = statements.count()
+    for index in range(total):
+        score = level(index)
+        statements.nth(index).get_by_role("radio", name=re.compile(rf"^{score}\s+—")).check()
+    return total
+
+
+def read_csv(download) -> tuple[str, list[list[str]]]:
+    """A downloaded CSV export: its text (BOM kept) and its rows (``;`` between fields)."""
+    with open(download.path(), encoding="utf-8", newline="") as data:
+        raw = data.read()
+    rows = list(csv.reader(raw.removeprefix("\ufeff").splitlines(), delimiter=";"))
+    return raw, rows

@@ -7,8 +7,8 @@ contenus » workflow; learners still see the published title; Marc (manager) fin
 learner then sees the new title in the pathway's outline.
 
 Building a new module with one step of each type in the StreamField editor is
-``test_07_editor_builds_module``. Not covered yet: the manager's dashboard with its CSV
-export (issue 5).
+``test_07_editor_builds_module``; the manager's dashboard and its CSV export in
+``test_08_outcomes``.
 """
 
 import re
