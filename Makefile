@@ -16,7 +16,7 @@ export DJANGO_SETTINGS_MODULE := lms.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/balise
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install run migrate seed test test-all test-postgres test-services e2e lint audit format clean
+.PHONY: help install run migrate seed test test-all test-postgres test-services e2e lint audit format clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -86,6 +86,12 @@ e2e: install node_modules/.package-lock.json ## Browser journeys in headless Chr
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+# The benchmark's database (balise_bench) is loaded once with seed_load M (about 40 s) and
+# reused while its marker matches; BENCH_SIZE=S|L, BENCH_SECONDS, BENCH_USERS override.
+# Needs PostgreSQL and Redis on 127.0.0.1 (as test-services). Results: var/bench/latest.md.
+bench: install ## Benchmark on PostgreSQL at national scale (seed_load M, gunicorn, Celery, Locust)
+	timeout --signal=INT --kill-after=30 900 $(PY) tests/perf/bench.py
 
 test-all: test test-postgres test-services e2e ## Everything: embedded, PostgreSQL, real services, browser
 
