@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lms.middleware.WagtailSiteMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -416,6 +417,12 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- Pathways -----------------------------------------------------------------------
+
+# How long the rendered content of a step stays cached; its key is a fingerprint of the
+# step's content, so an edit shows at once (a renamed document or media waits this long).
+BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
 
 # --- Coaching -----------------------------------------------------------------------
 

@@ -6,17 +6,20 @@ Modules live once in a module library; pathways reference them in their
 uses it, and editing a module keeps existing progress meaningful.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from wagtail.admin.forms import WagtailAdminPageForm
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -311,6 +314,13 @@ class ModulePage(Page):
     @cached_property
     def step_titles(self) -> dict[str, str]:
         return {item["id"]: item["value"].get("title", "") for item in self.steps.raw_data}
+
+    def step_digest(self, step_id: str) -> str:
+        """A fingerprint of a step's stored content: the key of its cached rendering, so
+        that any change (a publish, a test editing the page) is seen at once."""
+        raw = self.steps.raw_data[self.step_ids.index(step_id)]
+        encoded = json.dumps(raw, sort_keys=True, cls=DjangoJSONEncoder).encode()
+        return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 
     def find_step(self, step_id: str):
         """The bound step block with this id, or None (deleted step, other module)."""

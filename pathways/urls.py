@@ -16,6 +16,7 @@ urlpatterns = [
     path("apprendre/parcours/<int:pathway_id>/balises/<slug:point_id>/", views.point, name="point"),
     path("apprendre/parcours/<int:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
     path("apprendre/parcours/<int:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
+    path("apprendre/medias/<int:media_id>/", views.media_file, name="media_file"),
     path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),
     path("podcasts/audio/<int:media_id>/", feeds.podcast_audio, name="podcast_audio"),
     path(

@@ -7,6 +7,7 @@ module is refused with a clear page, never a 500.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from wagtailmedia.models import get_media_model
 
 from lms.outcomes.forms import MilestoneForm
 from lms.outcomes.models import Moment
@@ -181,6 +183,16 @@ def continue_pathway(request, pathway_id: int):
     return redirect(_step_url(pathway.pk, *next_step))
 
 
+@login_required
+@require_GET
+def media_file(request, media_id: int):
+    """A stable address for a step's audio or video, so that a step's cached content never
+    holds a file URL that expires: redirects to the file, through a fresh signed URL when
+    files sit in a private bucket."""
+    media = get_object_or_404(get_media_model(), pk=media_id)
+    return redirect(media.file.url)
+
+
 def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None):
     step = ctx.module.find_step(ctx.step_id)
     done_ids = {step_id for module_id, step_id in ctx.view.completed if module_id == ctx.module.pk}
@@ -210,6 +222,8 @@ def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None)
         "next_url": next_url,
         "progress": ctx.view.progress,
         "prompts": prompts,
+        "step_cache_seconds": settings.BALISE_STEP_CACHE_SECONDS,
+        "content_key": ctx.module.step_digest(ctx.step_id),
     }
     return render(request, "pathways/step.html", context, status=status)
 

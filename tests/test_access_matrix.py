@@ -112,6 +112,7 @@ EXPECTATIONS = {
     "pathways:podcasts_feed": row(200, 200),
     "pathways:pathway_podcasts_feed": row(200, 200),
     "pathways:podcast_audio": row(302, 405),
+    "pathways:media_file": row(logged_in(302), logged_in(405)),
     # Coaching, learner side: A's request and session are A's only.
     "coaching:my_coaching": row(logged_in(200), logged_in(405)),
     "coaching:help": row(logged_in(200), logged_in(200)),  # POST: the form's errors

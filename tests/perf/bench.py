@@ -43,6 +43,11 @@ def free_port() -> int:
 PORT = int(os.environ.get("BENCH_PORT") or free_port())
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT") or free_port())
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+# Latency phase: the same users, each pausing about this long between pages (a person
+# reading), so that p50/p95/p99 measure the service, not the queue of a saturated server.
+# 0 measures latencies at saturation instead (the throughput phase).
+LATENCY_THINK = float(os.environ.get("BENCH_LATENCY_THINK", "1"))
+LATENCY_SECONDS = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 EMAILS = int(os.environ.get("BENCH_EMAILS", "40"))
 TICK = os.sysconf("SC_CLK_TCK")
@@ -304,7 +309,7 @@ def drain(seconds: float = 300) -> float:
     return time.time() - start
 
 
-def measure(scenario: Scenario, master: int, seconds: int) -> dict:
+def measure(scenario: Scenario, master: int, seconds: int, think: float = 0.0) -> dict:
     """Run one scenario alone; CPU of the gunicorn workers, of PostgreSQL, and of every
     other process of the machine (Locust, the Celery worker, other people's jobs)."""
     out = VAR / f"samples-{scenario.name}.json"
@@ -315,7 +320,12 @@ def measure(scenario: Scenario, master: int, seconds: int) -> dict:
         PY, "-m", "locust", "-f", "tests/perf/locustfile.py", "--headless", "--only-summary",
         "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "--host", HOST,
         "--stop-timeout", "10", "--loglevel", "WARNING",
-        env_extra={"BENCH_SCENARIO": scenario.name, "BENCH_OUT": str(out)},
+        env_extra={
+            "BENCH_SCENARIO": scenario.name,
+            "BENCH_OUT": str(out),
+            "BENCH_THINK": str(think),
+            "BENCH_OFFSET": "100" if think else "0",
+        },
         check=False,  # Locust exits 1 when a request failed: the table counts them
         quiet=True,
     )  # fmt: skip
@@ -344,6 +354,19 @@ def measure(scenario: Scenario, master: int, seconds: int) -> dict:
         "others": 100 * (busy - cpu - db_cpu) / (wall * os.cpu_count()),
         # Requests left queued in gunicorn when Locust stopped (served, not counted).
         "drain_seconds": round(drain(), 1),
+    }
+
+
+def with_latencies(saturated: dict, thinking: dict) -> dict:
+    """Throughput, CPU and queries from the saturated phase; latencies from the phase where
+    users think between pages; errors of both."""
+    return saturated | {
+        "saturated_p95": saturated["p95"],
+        "p50": thinking["p50"],
+        "p95": thinking["p95"],
+        "p99": thinking["p99"],
+        "errors": saturated["errors"] + thinking["errors"],
+        "thinking_requests": thinking["requests"],
     }
 
 
@@ -443,21 +466,24 @@ def report(rows: list[dict], targets: dict, meta: dict) -> str:
     lines = [
         f"Balise benchmark, size {meta['size']}, {meta['users']} users, "
         f"{meta['seconds']} s per scenario ({meta['date']}, commit {meta['commit']})",
+        f"req/s, CPU, SQL and p95 sat.: {meta['users']} users without pause (saturation); "
+        f"p50/p95/p99: the same users pausing {meta['think']:g} s on average between pages.",
         "",
-        "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req (max) "
-        "| CPU ms/req | DB CPU ms/req | others' CPU % | % of floor | targets |",
-        "| --- " + "| ---: " * 12 + "| --- |",
+        "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | p95 sat. ms | errors "
+        "| SQL/req (max) | CPU ms/req | DB CPU ms/req | others' CPU % | % of floor | targets |",
+        "| --- " + "| ---: " * 13 + "| --- |",
     ]
     for row in rows:
         if row.get("skipped"):
-            lines.append(f"| {row['label']} | skipped: {row['skipped']} ||||||||||||")
+            lines.append(f"| {row['label']} | skipped: {row['skipped']} |||||||||||||")
             continue
         if floor and row["rps"]:
             row["ratio"] = 100 * row["rps"] / floor
         sql = f"{fmt(row['sql'], 1)} ({fmt(row['sql_max'])})" if row["sql"] is not None else "–"
         lines.append(
             f"| {row['label']} | {row['requests']} | {fmt(row['rps'], 1)} | {fmt(row['p50'])} "
-            f"| {fmt(row['p95'])} | {fmt(row['p99'])} | {row['errors']} | {sql} "
+            f"| {fmt(row['p95'])} | {fmt(row['p99'])} | {fmt(row.get('saturated_p95'))} "
+            f"| {row['errors']} | {sql} "
             f"| {fmt(row['cpu'], 1)} | {fmt(row['db_cpu'], 1)} | {fmt(row['others'])} "
             f"| {fmt(row.get('ratio'), 1)} "
             f"| {verdicts(row, targets.get(row['scenario'], []))} |"
@@ -505,11 +531,15 @@ def main() -> None:
                 say(f"{scenario.name}: skipped")
                 continue
             row = measure(scenario, web.pid, SECONDS)
-            rows.append(row)
             say(
-                f"{scenario.name}: {row['rps']:.1f} req/s, p95 {row['p95']:.0f} ms"
+                f"{scenario.name}: {row['rps']:.1f} req/s, saturated p95 {row['p95']:.0f} ms"
                 + (f" (drained in {row['drain_seconds']} s)" if row["drain_seconds"] > 1 else "")
             )
+            if LATENCY_THINK:
+                thinking = measure(scenario, web.pid, LATENCY_SECONDS, LATENCY_THINK)
+                row = with_latencies(row, thinking)
+                say(f"{scenario.name}: p95 {row['p95']:.0f} ms with {LATENCY_THINK:g} s think time")
+            rows.append(row)
         rows.append(measure_emails(plan, sink))
     finally:
         stop(web)
@@ -523,6 +553,7 @@ def main() -> None:
         "size": SIZE,
         "users": USERS,
         "seconds": SECONDS,
+        "think": LATENCY_THINK,
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "commit": commit,
         "total_seconds": round(time.time() - started),

@@ -22,7 +22,8 @@ PLAN = json.loads(open(os.environ.get("BENCH_PLAN", "var/bench/plan.json")).read
 SCENARIO = os.environ.get("BENCH_SCENARIO", "floor")
 CSRF = "benchcsrfbenchcsrfbenchcsrfbench"  # 32 characters: a valid unmasked CSRF secret
 SAMPLES: list[list] = []
-_numbers = itertools.count()
+# BENCH_OFFSET: where users start in the plan's people (each phase of a scenario its own).
+_numbers = itertools.count(int(os.environ.get("BENCH_OFFSET") or 0))
 
 
 def floor(user):
