@@ -11,6 +11,11 @@ class LmsConfig(AppConfig):
     verbose_name = "Balise"
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")
         # kombu's filesystem transport (the embedded broker) needs its folders
         # before the first message is published or consumed.
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS

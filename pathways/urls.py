@@ -4,23 +4,23 @@ from . import carnet, feeds, views
 
 app_name = "pathways"
 
-step = "apprendre/parcours/<int:pathway_id>/modules/<int:module_id>/etapes/<slug:step_id>/"
+step = "apprendre/parcours/<id:pathway_id>/modules/<id:module_id>/etapes/<slug:step_id>/"
 
 urlpatterns = [
     path("apprendre/", views.dashboard, name="dashboard"),
-    path("apprendre/parcours/<int:pathway_id>/commencer/", views.enroll, name="enroll"),
-    path("apprendre/parcours/<int:pathway_id>/continuer/", views.continue_pathway, name="continue"),
+    path("apprendre/parcours/<id:pathway_id>/commencer/", views.enroll, name="enroll"),
+    path("apprendre/parcours/<id:pathway_id>/continuer/", views.continue_pathway, name="continue"),
     path(step, views.step, name="step"),
     path(f"{step}terminer/", views.complete_step, name="complete_step"),
     path(f"{step}reponses/", views.save_answers, name="save_answers"),
-    path("apprendre/parcours/<int:pathway_id>/balises/<slug:point_id>/", views.point, name="point"),
-    path("apprendre/parcours/<int:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
-    path("apprendre/parcours/<int:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
-    path("apprendre/medias/<int:media_id>/", views.media_file, name="media_file"),
+    path("apprendre/parcours/<id:pathway_id>/balises/<slug:point_id>/", views.point, name="point"),
+    path("apprendre/parcours/<id:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
+    path("apprendre/parcours/<id:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
+    path("apprendre/medias/<id:media_id>/", views.media_file, name="media_file"),
     path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),
-    path("podcasts/audio/<int:media_id>/", feeds.podcast_audio, name="podcast_audio"),
+    path("podcasts/audio/<id:media_id>/", feeds.podcast_audio, name="podcast_audio"),
     path(
-        "podcasts/parcours/<int:pathway_id>/flux.xml",
+        "podcasts/parcours/<id:pathway_id>/flux.xml",
         feeds.PathwayPodcastsFeed(),
         name="pathway_podcasts_feed",
     ),

@@ -7,5 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("tout-marquer-comme-lu/", views.mark_all_read, name="mark_all_read"),
-    path("<int:pk>/ouvrir/", views.open_notification, name="open"),
+    path("<id:pk>/ouvrir/", views.open_notification, name="open"),
 ]

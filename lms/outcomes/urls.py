@@ -9,14 +9,14 @@ from .models import Moment
 
 app_name = "outcomes"
 
-pathway = "parcours/<int:pathway_id>/"
+pathway = "parcours/<id:pathway_id>/"
 
 urlpatterns = [
     path("competences/", views.profile, name="profile"),
     path("autodiagnostic/", views.diagnosis, {"moment": Moment.FREE}, name="diagnosis_free"),
-    path("autodiagnostic/<int:pk>/", views.diagnosis_result, name="diagnosis_result"),
+    path("autodiagnostic/<id:pk>/", views.diagnosis_result, name="diagnosis_result"),
     path(
-        "autodiagnostic/<int:pk>/accompagnement/",
+        "autodiagnostic/<id:pk>/accompagnement/",
         views.diagnosis_request_coaching,
         name="diagnosis_request_coaching",
     ),
@@ -43,5 +43,5 @@ urlpatterns = [
     ),
     path(f"{pathway}jalon/fin/", views.milestone, {"moment": Moment.END}, name="milestone_end"),
     path(f"{pathway}avis/", views.satisfaction, name="satisfaction"),
-    path(f"{pathway}modules/<int:module_id>/avis/", views.module_feedback, name="module_feedback"),
+    path(f"{pathway}modules/<id:module_id>/avis/", views.module_feedback, name="module_feedback"),
 ]

@@ -263,8 +263,10 @@ def satisfaction(request, pathway_id: int):
 
 
 def _safe_next(request, fallback: str) -> str:
+    """``next`` when it is a path of this site, else ``fallback``. A bare word ("0") or a
+    relative path is refused: ``redirect()`` would take a word for a URL name (a 500)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
