@@ -42,12 +42,14 @@ class WagtailSiteMiddleware:
             return self.get_response(request)  # CommonMiddleware answers it
         now = time.monotonic()
         cached = self._sites.get(host)
-        if cached is None or cached[0] < now:
-            site = Site.find_for_request(request)
-            self._sites[host] = (now + self.TTL, site)
-        else:
+        if cached is not None and cached[0] >= now:
             request._wagtail_site = cached[1]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Learned from a request that needed it (no query here: /healthz stays without one).
+        site = getattr(request, "_wagtail_site", None)
+        if (cached is None or cached[0] < now) and site is not None:
+            self._sites[host] = (now + self.TTL, site)
+        return response
 
     @classmethod
     def forget(cls, **kwargs) -> None:

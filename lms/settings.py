@@ -424,10 +424,17 @@ LOGGING = {
 # step's content, so an edit shows at once (a renamed document or media waits this long).
 BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
 
+# How long the manager's dashboard keeps its figures for one set of filters (0: no cache);
+# publishing a page starts afresh.
+BALISE_REPORTS_CACHE_SECONDS = env.int("BALISE_REPORTS_CACHE_SECONDS", default=300)
+
 # --- Coaching -----------------------------------------------------------------------
 
 # First response due within this many working days (French public holidays off).
 BALISE_SLA_WORKING_DAYS = env.int("BALISE_SLA_WORKING_DAYS", default=2)
+# A request in the network-wide queue is announced to the managers and to at most this many
+# remote-capable coaches, those with the most room (all of them see it in their queue).
+BALISE_NETWORK_QUEUE_NOTIFY_MAX = env.int("BALISE_NETWORK_QUEUE_NOTIFY_MAX", default=10)
 # Days without activity before each reminder; after the last one a request opens
 # when the pathway asks for it.
 BALISE_INACTIVITY_DAYS = [int(d) for d in env.list("BALISE_INACTIVITY_DAYS", default=["7", "14"])]

@@ -17,5 +17,8 @@ def _fast_and_isolated(settings, tmp_path):
 def _reset_cache():
     from django.core.cache import cache
 
+    from lms.middleware import WagtailSiteMiddleware
+
     yield
     cache.clear()
+    WagtailSiteMiddleware.forget()  # a rolled-back test leaves no signal behind

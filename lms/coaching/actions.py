@@ -39,7 +39,7 @@ from .models import (
     SessionStatus,
     Status,
 )
-from .routing import Route, coach_profiles, has_capacity, may_claim, route
+from .routing import Route, has_capacity, may_claim, remote_coaches_with_room, route
 from .sla import add_working_days
 
 
@@ -76,9 +76,10 @@ def open_request(
     """Open a coaching request with a snapshot of the learner's situation.
 
     Returns None when a request is already active for the same (learner,
-    pathway, point): the unique constraint decides, so a race opens one. Coaches
-    of the learner's département are told; when none covers it, the request
-    joins the network-wide queue and managers are told too.
+    pathway, point): the unique constraint decides, so a race opens one. The
+    learner is told first, then the coaches of their département; when none
+    covers it, the request joins the network-wide queue and the managers plus a
+    few remote coaches are told (see ``_announce_new_request``).
     """
     profile = LearnerProfile.objects.filter(user=learner).first()
     departement = profile.departement if profile else ""
@@ -234,45 +235,20 @@ def _request_url(request: CoachingRequest) -> str:
 
 
 def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
+    """Tell the learner their request is received, then the people who may take it.
+
+    The learner's notification is written first: notifications enqueue one delivery task
+    per row on commit, in the order written, so the learner's e-mail does not wait behind
+    the coaches'. Who else is told:
+
+    - a request of a covered département: its coaches with room left (``routed.local``);
+    - a network-queue request: the managers, and at most
+      ``BALISE_NETWORK_QUEUE_NOTIFY_MAX`` remote-capable coaches, those with the most room
+      left (capacity minus active requests, ties by id). Coaches who are full could not
+      claim it; the others still find it in their queue. Telling every remote coach sent
+      tens of e-mails per request, ahead of the learner's.
+    """
     learner_name = request.learner.display_name
-    if routed.network_queue:
-        coaches = _remote_coaches()
-        managers = User.objects.filter(groups__name=Role.MANAGER.value, is_active=True)
-        notify_many(
-            managers,
-            kind="network_queue",
-            subject=_("Demande sans accompagnateur·rice local·e (%(dep)s)")
-            % {"dep": request.departement or "?"},
-            template="generic",
-            context={
-                "message": _(
-                    "%(name)s (département %(dep)s) a besoin d'un accompagnement, et aucun·e "
-                    "accompagnateur·rice ne couvre ce territoire. La demande est dans la file "
-                    "nationale, ouverte aux accompagnateur·rices qui travaillent à distance."
-                )
-                % {"name": learner_name, "dep": request.departement or "?"}
-            },
-            url=_request_url(request),
-        )
-    else:
-        coaches = [eligible.profile.user for eligible in routed.local]
-    notify_many(
-        coaches,
-        kind="request_opened",
-        subject=_("Nouvelle demande d'accompagnement : %(name)s") % {"name": learner_name},
-        template="generic",
-        context={
-            "message": _(
-                "%(name)s demande un accompagnement (%(origin)s). Recommandation : %(reason)s"
-            )
-            % {
-                "name": learner_name,
-                "origin": request.get_origin_display(),
-                "reason": request.recommendation_reason,
-            }
-        },
-        url=_request_url(request),
-    )
     notify(
         request.learner,
         kind="request_received",
@@ -290,10 +266,46 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
         },
         url=reverse("coaching:my_coaching"),
     )
-
-
-def _remote_coaches() -> list[User]:
-    return [p.user for p in coach_profiles() if p.offers_remote]
+    if routed.network_queue:
+        managers = User.objects.filter(groups__name=Role.MANAGER.value, is_active=True)
+        notify_many(
+            managers,
+            kind="network_queue",
+            subject=_("Demande sans accompagnateur·rice local·e (%(dep)s)")
+            % {"dep": request.departement or "?"},
+            template="generic",
+            context={
+                "message": _(
+                    "%(name)s (département %(dep)s) a besoin d'un accompagnement, et aucun·e "
+                    "accompagnateur·rice ne couvre ce territoire. La demande est dans la file "
+                    "nationale, ouverte aux accompagnateur·rices qui travaillent à distance."
+                )
+                % {"name": learner_name, "dep": request.departement or "?"}
+            },
+            url=_request_url(request),
+        )
+        # Declared in lms/settings.py (environment variable of the same name, default 10).
+        limit = settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX
+        eligible = remote_coaches_with_room(limit)
+    else:
+        eligible = routed.local
+    notify_many(
+        [e.profile.user for e in eligible],
+        kind="request_opened",
+        subject=_("Nouvelle demande d'accompagnement : %(name)s") % {"name": learner_name},
+        template="generic",
+        context={
+            "message": _(
+                "%(name)s demande un accompagnement (%(origin)s). Recommandation : %(reason)s"
+            )
+            % {
+                "name": learner_name,
+                "origin": request.get_origin_display(),
+                "reason": request.recommendation_reason,
+            }
+        },
+        url=_request_url(request),
+    )
 
 
 # --- Coach side -----------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 from datetime import datetime, timedelta
+from functools import cache
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.departements import DEPARTEMENT_CHOICES
@@ -127,7 +132,41 @@ AGES = [
 ]
 
 
+@cache
+def _option_tags(form_class, name: str, language: str) -> tuple[tuple[str, str, str], ...]:
+    """(value, tag, tag when selected) for each choice of a field with fixed choices."""
+    return tuple(
+        (
+            str(value),
+            format_html('<option value="{}">{}</option>', value, label),
+            format_html('<option value="{}" selected>{}</option>', value, label),
+        )
+        for value, label in form_class.base_fields[name].choices
+    )
+
+
+class FixedChoicesBoundField(BoundField):
+    """A select field whose ``<option>`` tags come from a per-language cache.
+
+    Rendered by Django's widget templates, the filters' 101 départements cost a template
+    per option on every page of the queue; templates write the ``<select>`` themselves
+    around ``{{ field.options }}`` (see coaching/queue.html). Only for fields whose choices
+    are set on the form class.
+    """
+
+    @property
+    def options(self) -> SafeString:
+        current = self.value()
+        current = "" if current is None else str(current)
+        tags = _option_tags(type(self.form), self.name, get_language())
+        return mark_safe(  # noqa: S308 - each tag was built by format_html
+            "".join(selected if value == current else tag for value, tag, selected in tags)
+        )
+
+
 class QueueFilterForm(forms.Form):
+    bound_field_class = FixedChoicesBoundField
+
     departement = forms.ChoiceField(
         label=_("Département"), choices=[("", _("Tous"))] + DEPARTEMENT_CHOICES, required=False
     )
@@ -160,3 +199,11 @@ class QueueFilterForm(forms.Form):
         elif data.get("age") == "old":
             queryset = queryset.filter(created_at__lt=now - timedelta(days=7))
         return queryset
+
+
+def page_number(value: str | None) -> int:
+    """A ``?page=`` value as a page number: 1 when missing or not a positive number."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1

@@ -126,8 +126,12 @@ class CoachingRequest(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Still waiting for a first response after its due time."""
-        return self.status == Status.OPEN and self.due_at < timezone.now()
+        return is_overdue(self.status, self.due_at)
+
+
+def is_overdue(status: str, due_at, now=None) -> bool:
+    """Still waiting for a first response after its due time."""
+    return status == Status.OPEN and due_at < (now or timezone.now())
 
 
 class SessionStatus(models.TextChoices):

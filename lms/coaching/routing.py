@@ -6,7 +6,8 @@ filtered in Python, with their open load from one aggregate query.
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from lms.accounts.models import CoachProfile, Modality
 from lms.accounts.roles import Role
@@ -64,6 +65,23 @@ def route(departement: str) -> Route:
         network_queue=not profiles,
         local_in_person=any(Modality.IN_PERSON in p.modalities for p in profiles),
     )
+
+
+def remote_coaches_with_room(limit: int) -> list[Eligible]:
+    """At most ``limit`` remote-capable coaches with room left, the most room first
+    (capacity minus active requests; ties by user id), from one query."""
+    active = (
+        CoachingRequest.objects.filter(coach=OuterRef("user_id"), status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("coach")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    profiles = coach_profiles().annotate(active=Coalesce(Subquery(active), 0))
+    eligible = [Eligible(p, p.active) for p in profiles if p.offers_remote]
+    with_room = [e for e in eligible if e.remaining > 0]
+    with_room.sort(key=lambda e: (-e.remaining, e.profile.user_id))
+    return with_room[: max(limit, 0)]
 
 
 def may_claim(profile: CoachProfile | None, request: CoachingRequest) -> bool:

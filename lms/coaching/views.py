@@ -20,7 +20,7 @@ from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, PathwayPage
 from pathways.queries import learner_progress
 
-from . import actions
+from . import actions, queries
 from .forms import (
     AcceptOfferForm,
     AnswerSessionForm,
@@ -29,6 +29,7 @@ from .forms import (
     NotesForm,
     QueueFilterForm,
     SessionForm,
+    page_number,
 )
 from .ics import invite_for
 from .models import CoachingRequest, CoachingSession, SessionStatus, Status
@@ -61,18 +62,17 @@ def _coach_request(request, pk: int) -> CoachingRequest:
 @coach_required
 @require_GET
 def queue(request):
-    """Requests to take (territory, network queue) and mine, by due date, with filters."""
+    """Requests to take (territory, network queue) and mine, with filters: mine first, then
+    by due date, 50 per page (``?page=``; the links keep the filters)."""
     profile = request.user.coach_profile
     form = QueueFilterForm(request.GET or None)
-    visible = CoachingRequest.objects.visible_to_coach(request.user, profile).select_related(
-        "learner", "pathway", "coach"
-    )
-    visible = form.filter(visible).order_by("due_at")
-    rows = list(visible[:200])
+    visible = form.filter(CoachingRequest.objects.visible_to_coach(request.user, profile))
+    page = queries.coach_queue(visible, request.user, page=page_number(request.GET.get("page")))
     context = {
         "form": form,
-        "open_requests": [r for r in rows if r.status == Status.OPEN],
-        "my_requests": [r for r in rows if r.coach_id == request.user.pk and r.is_active],
+        "page": page,
+        "open_requests": page.open,
+        "my_requests": page.mine,
         "profile": profile,
     }
     if request.htmx:

@@ -164,6 +164,10 @@ class CompetenceScore(models.Model):
     )
 
     class Meta:
+        indexes = [
+            # The reports pair start and end scores from this index alone (index-only scans).
+            models.Index(fields=["diagnosis", "competence", "score"], name="score_pairing_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["diagnosis", "competence"], name="one_score_per_competence"

@@ -129,8 +129,11 @@ class Report:
     # --- Headline ----------------------------------------------------------------------------
 
     def headline(self, suppress: bool = False) -> dict:
-        """The few numbers of the summary paragraph: exact on the (internal) dashboard,
-        suppressed like exports on the print page. ``<key>_n`` keys choose plural forms."""
+        return headline_figures(self.headline_cells(), suppress)
+
+    def headline_cells(self) -> dict:
+        """The few numbers of the summary paragraph, as cells (``headline`` formats them),
+        and the number of départements reached."""
         enrolled = sum(row["enrolled"] for row in self.summary.values())
         completed = sum(row["completed"] for row in self.summary.values())
         requests = sum(row["requests"] for row in self.origins)
@@ -141,7 +144,7 @@ class Report:
         promoters = sum(row["promoters"] for row in self.satisfaction)
         detractors = sum(row["detractors"] for row in self.satisfaction)
         sessions = sum(self.sessions_by_departement.values())
-        cells = {
+        return {
             "enrolled": count(enrolled),
             "completed": count(completed),
             "completion_rate": rate(completed, enrolled),
@@ -151,13 +154,22 @@ class Report:
             "sessions": count(sessions),
             "answers": count(answers),
             "nps": decimal(nps(promoters, detractors, answers), answers),
+            "departements": len([code for code in self.learners_by_departement if code]),
         }
-        figures = {key: suppressed(c) if suppress else c.value for key, c in cells.items()}
-        for key in ("enrolled", "completed", "requests", "sessions", "answers"):
-            # "< 5" reads as a plural.
-            figures[f"{key}_n"] = SMALL_CELL if figures[key] == SUPPRESSED else cells[key].value
-        figures["departements"] = len([code for code in self.learners_by_departement if code])
-        return figures
+
+
+def headline_figures(cells: dict, suppress: bool = False) -> dict:
+    """The summary paragraph's figures (``Report.headline_cells``): exact on the (internal)
+    dashboard, suppressed like exports on the print page. ``<key>_n`` keys choose plural
+    forms."""
+    departements = cells["departements"]
+    cells = {key: cell for key, cell in cells.items() if key != "departements"}
+    figures = {key: suppressed(c) if suppress else c.value for key, c in cells.items()}
+    for key in ("enrolled", "completed", "requests", "sessions", "answers"):
+        # "< 5" reads as a plural.
+        figures[f"{key}_n"] = SMALL_CELL if figures[key] == SUPPRESSED else cells[key].value
+    figures["departements"] = departements
+    return figures
 
 
 # --- Tables ----------------------------------------------------------------------------------

@@ -17,10 +17,11 @@ from lms.accounts.roles import Role, has_role
 from pathways.models import ModulePage
 
 from . import queries
+from .cache import snapshot
 from .exports import csv_lines
 from .figures import percent
 from .forms import ReportFilterForm, describe
-from .tables import BUILDERS, Report, build, build_all, departement_bars, sections
+from .tables import BUILDERS, Report, departement_bars, headline_figures, sections
 
 BAR_STEP = 26  # px between the bars of the territories' chart
 
@@ -46,22 +47,24 @@ def _selection(request) -> tuple[ReportFilterForm, Report]:
 
 def _report_context(request, suppress: bool = False) -> dict:
     form, report = _selection(request)
-    tables = build_all(report)
+    figures = snapshot(report)
+    tables = figures.tables
+    selected = next((p for p in report.pathways if p.pk == figures.selected_id), None)
     bars = departement_bars(tables["territoires"], step=BAR_STEP)
     return {
         "form": form,
         "report": report,
-        "headline": report.headline(suppress=suppress),
-        "selected": report.selected,
+        "headline": headline_figures(figures.headline_cells, suppress=suppress),
+        "selected": selected,
         "sections": [
             (section, [tables[slug] for slug in section.tables]) for section in sections()
         ],
         "bars": bars,
         "chart_height": len(bars) * BAR_STEP + 8,
-        "description": describe(report.filters, report.selected.title if report.selected else None),
+        "description": describe(report.filters, selected.title if selected else None),
         "ignored": form.ignored(),
         "query_string": form.query_string(),
-        "generated_at": timezone.localtime(),
+        "generated_at": timezone.localtime(figures.computed_at),
     }
 
 
@@ -94,7 +97,7 @@ def export(request):
         }
         status = 400 if slug else 200
         return render(request, "reports/export_index.html", context, status=status)
-    table = build(report, slug)
+    table = snapshot(report, slug).tables[slug]
     filename = f"balise-{slug}-{timezone.localdate():%Y-%m-%d}.csv"
     response = StreamingHttpResponse(csv_lines(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -7,9 +7,12 @@ from django.utils import timezone
 
 from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, CoachingSession, InactivityNudge, Status
+from lms.coaching.routing import remote_coaches_with_room
 from lms.notifications.models import Notification
+from lms.notifications.tasks import deliver_notification_task
 from pathways import actions as pathway_actions
 from pathways.models import CheckpointPassage, Enrollment
+from tests.factories.accounts import coach, learner
 from tests.factories.pathways import build_pathway, exercise, module, modules_of, point_ids
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +107,70 @@ def test_rural_learner_without_local_coach_goes_to_network_queue(
     # Remote-capable coaches are told.
     assert (remote_coach.pk, "request_opened") in kinds
     assert (rhone_coach.pk, "request_opened") in kinds
+
+
+def test_the_learner_is_told_before_the_coaches(
+    rural_learner, remote_coach, managers, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Delivery tasks are enqueued on commit in the order the rows were written: the
+    learner's confirmation first, not behind every coach's e-mail."""
+    enqueued = []
+    monkeypatch.setattr(deliver_notification_task, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.open_help_request(rural_learner, build_pathway(["m:1"]), "Aide", "ici")
+    first = Notification.objects.order_by("pk").first()
+    assert (first.recipient, first.kind) == (rural_learner, "request_received")
+    assert enqueued[0] == first.pk
+    assert sorted(enqueued) == list(
+        Notification.objects.order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def test_network_queue_tells_the_managers_and_the_remote_coaches_with_most_room(
+    rural_learner, managers, settings
+):
+    settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX = 2
+    pathway = build_pathway(["m:1"])
+    roomy = coach(departements=["07"], modalities=["video"], capacity=8)  # 8 free
+    busy = coach(departements=["07"], modalities=["phone"], capacity=8)  # 8 - 3 = 5 free
+    second = coach(departements=["01"], modalities=["video", "in_person"], capacity=6)  # 6 free
+    full = coach(departements=["07"], modalities=["video"], capacity=1)  # 0 free
+    in_person_only = coach(departements=["07"], modalities=["in_person"], capacity=20)
+    for holder in (busy, busy, busy, full):
+        held = actions.open_help_request(learner(departement="69"), pathway, "Aide", "ici")
+        CoachingRequest.objects.filter(pk=held.pk).update(status=Status.CLAIMED, coach=holder)
+    Notification.objects.all().delete()
+
+    request = actions.open_help_request(rural_learner, pathway, "Aide", "ici")
+
+    assert request.network_queue
+    told = set(Notification.objects.values_list("recipient_id", "kind"))
+    assert told == {
+        (rural_learner.pk, "request_received"),
+        (managers[0].pk, "network_queue"),
+        (roomy.pk, "request_opened"),
+        (second.pk, "request_opened"),
+    }
+    assert not {busy.pk, full.pk, in_person_only.pk} & {pk for pk, _ in told}
+
+
+def test_network_queue_with_no_remote_coach_to_tell_tells_the_managers(
+    rural_learner, remote_coach, managers, settings
+):
+    settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX = 0
+    actions.open_help_request(rural_learner, build_pathway(["m:1"]), "Aide", "ici")
+    assert set(Notification.objects.values_list("recipient_id", "kind")) == {
+        (rural_learner.pk, "request_received"),
+        (managers[0].pk, "network_queue"),
+    }
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_remote_coaches_with_room_is_one_query(django_assert_num_queries, size):
+    for _ in range(size):
+        coach(departements=["07"], modalities=["video"], capacity=2)
+    with django_assert_num_queries(1):
+        assert len(remote_coaches_with_room(4)) == min(size, 4)
 
 
 # --- Claiming --------------------------------------------------------------------------------

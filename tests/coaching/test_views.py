@@ -203,3 +203,95 @@ def test_overdue_requests_are_flagged_in_the_queue(client, rhone_coach, help_req
     assert "En retard" not in client.get(reverse("coaching:queue")).content.decode()
     CoachingRequest.objects.update(due_at=timezone.now() - timedelta(hours=1))
     assert "En retard" in client.get(reverse("coaching:queue")).content.decode()
+
+
+def _open_requests(count, departement="69", **fields):
+    """``count`` open requests, due one hour apart: rows only, without the snapshot work."""
+    now = timezone.now()
+    return CoachingRequest.objects.bulk_create(
+        CoachingRequest(
+            learner=learner(departement=departement),
+            point_id="help",
+            origin="help",
+            departement=departement,
+            recommended_modality="video",
+            recommendation_reason="Raison.",
+            due_at=now + timedelta(hours=index + 1),
+            **fields,
+        )
+        for index in range(count)
+    )
+
+
+def _cards(html):
+    return html.count('<li class="card')
+
+
+def test_queue_shows_a_page_of_50_with_a_link_keeping_the_filters(client, rhone_coach):
+    requests = _open_requests(51)
+    mine = _open_requests(1)[0]  # due last, claimed: listed first all the same
+    CoachingRequest.objects.filter(pk=mine.pk).update(status=Status.CLAIMED, coach=rhone_coach)
+    client.force_login(rhone_coach)
+    url = reverse("coaching:queue")
+
+    page = client.get(url, {"origin": "help"}).content.decode()
+    assert _cards(page) == 50
+    assert page.index(reverse("coaching:request", args=[mine.pk])) < page.index(
+        reverse("coaching:request", args=[requests[0].pk])
+    )
+    assert reverse("coaching:claim", args=[requests[48].pk]) in page
+    assert reverse("coaching:claim", args=[requests[49].pk]) not in page
+    assert 'href="?origin=help&amp;page=2"' in page and "Voir plus" in page
+
+    page = client.get(url, {"origin": "help", "page": "2"}).content.decode()
+    assert _cards(page) == 2
+    assert reverse("coaching:claim", args=[requests[50].pk]) in page
+    assert 'href="?origin=help&amp;page=1"' in page and "Voir plus" not in page
+    assert "Mes demandes en cours" not in page  # they are on the first page
+
+    fragment = client.get(url, {"page": "2"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and _cards(fragment) == 2
+    for bad in ("0", "-3", "abc", "9" * 5000, "99999999999999999999"):
+        assert client.get(url, {"page": bad}).status_code == 200
+
+
+def test_queue_card_shows_the_snapshot_and_who_may_claim(client, rhone_coach, help_request):
+    mine = actions.open_help_request(
+        learner(departement="69", user__first_name="Zoé"), build_pathway(["m:1"]), "Aide", "ici"
+    )
+    actions.claim_request(rhone_coach, mine.pk)
+    client.force_login(rhone_coach)
+    page = client.get(reverse("coaching:queue")).content.decode()
+    open_card = page[page.index(help_request.learner.display_name) :]
+    assert "69 – Rhône · Ville · En recherche d&#x27;emploi" in open_card
+    assert help_request.pathway.title in open_card
+    assert "Recommandé : " in open_card and "Demandé " in open_card
+    assert reverse("coaching:claim", args=[help_request.pk]) in open_card
+    assert reverse("coaching:claim", args=[mine.pk]) not in page
+    assert "<strong>Prise en charge</strong>" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"origin": "help"},
+        {"departement": "2A", "page": "3"},
+        {"departement": "<b>", "age": "x"},
+    ],
+)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_queue_filters_render_as_django_would(data, language):
+    """The queue writes its <select>s itself (cached options); the markup stays that of
+    components/form_fields.html and Django's widgets: label, selection, errors, ARIA."""
+    from django.template.loader import render_to_string
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from lms.coaching.forms import QueueFilterForm
+
+    with translation.override(language):
+        form = QueueFilterForm(data)
+        expected = render_to_string("components/form_fields.html", {"form": form})
+        rendered = render_to_string("coaching/queue.html#filter_fields", {"form": form})
+    assert parse_html(rendered) == parse_html(expected)

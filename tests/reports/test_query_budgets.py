@@ -1,4 +1,5 @@
-"""Constant queries: the dashboard, the print page and an export at two data sizes."""
+"""Constant queries: the dashboard, the print page and an export at two data sizes, computed
+(the cache off, as in every test of ``tests/reports``) and read from the cache."""
 
 import pytest
 from django.db import connection
@@ -20,6 +21,17 @@ BUDGETS = {
     ("reports:export", "parcours"): 5,
     ("reports:export", "entonnoir"): 8,
     ("reports:export", "demandes"): 6 + 1,
+}
+
+
+# Read from the cache: session, user and roles (3), the notifications' count on the
+# dashboard (1), the pathways (1); nothing else whatever the data.
+CACHED_BUDGETS = {
+    ("reports:dashboard", ""): 5,
+    ("reports:print", ""): 4,
+    ("reports:export", "parcours"): 4,
+    ("reports:export", "entonnoir"): 4,
+    ("reports:export", "demandes"): 4,
 }
 
 
@@ -49,3 +61,16 @@ def test_the_count_does_not_grow_with_the_data(manager_client, name, table):
                 b"".join(response.streaming_content)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("name", "table"), list(CACHED_BUDGETS))
+def test_cached_budget(manager_client, settings, django_assert_num_queries, size, name, table):
+    settings.BALISE_REPORTS_CACHE_SECONDS = 300
+    programme(size)
+    _get(manager_client, "reports:dashboard", "")  # computes and stores the figures
+    with django_assert_num_queries(CACHED_BUDGETS[(name, table)]):
+        response = _get(manager_client, name, table)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200

@@ -1,0 +1,89 @@
+"""Reads of the coach workspace: one query per page, and only the columns shown."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models.fields.json import KT
+
+from lms.accounts.models import User
+
+from .cards import QueueCard, queue_cards
+from .models import ACTIVE_STATUSES, CoachingRequest
+
+QUEUE_PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+# What a queue card shows. The snapshot (``context``) can hold pages of shared answers and
+# the pathway's outline is large: a card reads three keys of the one and the other's title.
+CARD_VALUES = (
+    "pk",
+    "coach_id",
+    "learner__first_name",
+    "learner__email",
+    "origin",
+    "status",
+    "network_queue",
+    "recommended_modality",
+    "recommendation_reason",
+    "created_at",
+    "due_at",
+    "pathway_title",
+    "profile_departement",
+    "profile_area_type",
+    "profile_situation",
+)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the queue: the coach's own active requests first, then open ones."""
+
+    mine: list[QueueCard]
+    open: list[QueueCard]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def coach_queue(visible: QuerySet[CoachingRequest], coach: User, page: int = 1) -> QueuePage:
+    """Page ``page`` of the coach's queue as cards: one query.
+
+    ``visible`` is already restricted to what the coach may see, and filtered. Active
+    requests only, the coach's own first (so they all fit on the first page: a coach's
+    capacity is well below a page), then by due date; ``QUEUE_PAGE_SIZE`` per page, one
+    more row being read to know whether a next page exists (no COUNT). Rows are dicts
+    of ``CARD_VALUES``: no model instances, and neither the snapshot nor the pathway's
+    outline leave the database.
+    """
+    page = min(max(page, 1), MAX_PAGE)
+    start = (page - 1) * QUEUE_PAGE_SIZE
+    rows = list(
+        visible.filter(status__in=ACTIVE_STATUSES)
+        .annotate(
+            mine_first=Case(When(coach=coach, then=Value(0)), default=Value(1)),
+            pathway_title=F("pathway__title"),
+            profile_departement=KT("context__profile__departement_label"),
+            profile_area_type=KT("context__profile__area_type"),
+            profile_situation=KT("context__profile__situation"),
+        )
+        .order_by("mine_first", "due_at", "pk")
+        .values(*CARD_VALUES)[start : start + QUEUE_PAGE_SIZE + 1]
+    )
+    cards = queue_cards(rows[:QUEUE_PAGE_SIZE], coach)
+    return QueuePage(
+        mine=[card for card in cards if card.mine],
+        open=[card for card in cards if card.claimable],
+        number=page,
+        has_next=len(rows) > QUEUE_PAGE_SIZE,
+    )
