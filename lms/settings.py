@@ -171,6 +171,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://balise"),
 }
+# With a shared cache (Redis), sessions are read from it: one query fewer on every page.
+# Never with the per-process default: a logout would not reach the other processes.
+if env.str("CACHE_URL", default=""):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts -------------------------------------------------------------------
 

@@ -213,7 +213,9 @@ class PathwayPage(Page):
         learner page never breaks on it.
         """
         if modules is None:
-            modules = ModulePage.objects.live().in_bulk(self.module_ids())
+            from .module_cache import live_modules
+
+            modules = live_modules(self.module_ids())
         items = []
         for item in self.outline.raw_data:
             if item["type"] == "module":
