@@ -7,4 +7,4 @@ class PathwaysConfig(AppConfig):
     verbose_name = _("Parcours")
 
     def ready(self):
-        from . import module_cache  # noqa: F401 - connects its signals in every process
+        from . import live_cache  # noqa: F401 - connects its signals in every process

@@ -213,7 +213,7 @@ class PathwayPage(Page):
         learner page never breaks on it.
         """
         if modules is None:
-            from .module_cache import live_modules
+            from .live_cache import live_modules
 
             modules = live_modules(self.module_ids())
         items = []

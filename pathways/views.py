@@ -25,6 +25,7 @@ from lms.outcomes.queries import Prompts, is_finished, milestone_for, prompt_fla
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
+from .live_cache import live_pathway
 from .models import (
     Audience,
     CheckpointPassage,
@@ -111,7 +112,10 @@ class StepContext:
 
 
 def _live_pathway(pathway_id: int) -> PathwayPage:
-    return get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)
+    pathway = live_pathway(pathway_id)
+    if pathway is None:
+        raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
+    return pathway
 
 
 def _step_context(request, pathway_id: int, module_id: int, step_id: str) -> StepContext:

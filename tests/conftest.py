@@ -18,9 +18,9 @@ def _reset_cache():
     from django.core.cache import cache
 
     from lms.middleware import WagtailSiteMiddleware
-    from pathways import module_cache
+    from pathways import live_cache
 
     yield
     cache.clear()
     WagtailSiteMiddleware.forget()  # a rolled-back test leaves no signal behind
-    module_cache.forget()
+    live_cache.forget()

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pathways import module_cache
+from pathways import live_cache
 from tests.factories.pathways import build_pathway, modules_of
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,17 @@ def test_a_published_or_unpublished_module_is_seen_at_once():
 def test_another_process_sees_the_change_through_the_shared_version():
     pathway = build_pathway(["m:1"])
     pathway.outline_items()
-    version = module_cache._version()
+    version = live_cache._version()
     modules_of(pathway)[0].save()
-    assert module_cache._version() != version
+    assert live_cache._version() != version
+
+
+def test_a_pathway_is_loaded_once_and_an_unpublished_one_is_gone_at_once():
+    pathway = build_pathway(["m:1"])
+    with page_queries() as first:
+        assert live_cache.live_pathway(pathway.pk).title == pathway.title
+    with page_queries() as second:
+        assert live_cache.live_pathway(pathway.pk).title == pathway.title
+    assert len(first.captured_queries) >= 1 and not second.captured_queries
+    pathway.unpublish()
+    assert live_cache.live_pathway(pathway.pk) is None
