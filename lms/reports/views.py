@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from lms.accounts.roles import Role, has_role
 from pathways.models import ModulePage
 
+from . import cache as report_cache
 from . import queries
 from .cache import snapshot
 from .exports import csv_lines
@@ -65,6 +66,8 @@ def _report_context(request, suppress: bool = False) -> dict:
         "ignored": form.ignored(),
         "query_string": form.query_string(),
         "generated_at": timezone.localtime(figures.computed_at),
+        "computed_stamp": figures.computed_at.timestamp(),
+        "cache_seconds": report_cache.seconds(),
     }
 
 

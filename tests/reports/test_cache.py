@@ -47,6 +47,21 @@ def test_the_second_identical_request_reads_the_cache(manager_client, cache_on):
     assert second_body.count("<table") == first_body.count("<table")
 
 
+def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on):
+    pathway = programme(2)
+    first, first_body, _ = _get(manager_client, "reports:dashboard")
+    second, second_body, _ = _get(manager_client, "reports:dashboard")
+    rendered = [t.name for t in first.templates]
+    assert "reports/_sections.html" in rendered
+    assert "reports/_sections.html" not in [t.name for t in second.templates]
+    assert second_body.count("<td") == first_body.count("<td") > 0
+    # New figures come with newly rendered tables.
+    enroll(learner(departement="69"), pathway)
+    reports_cache.invalidate()
+    third, _, _ = _get(manager_client, "reports:dashboard")
+    assert "reports/_sections.html" in [t.name for t in third.templates]
+
+
 def test_figures_are_those_of_the_computation_until_it_expires(manager_client, cache_on):
     pathway = programme(2)
     first, _, _ = _get(manager_client, "reports:dashboard")
