@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lms.ratelimit import rate_limited
-from pathways.models import CheckpointPassage, Enrollment, PathwayPage
+from pathways.live_cache import live_pathway
+from pathways.models import CheckpointPassage, Enrollment
 from pathways.progress import ModuleState
 from pathways.queries import learner_progress
 
@@ -41,7 +42,9 @@ def _status(form) -> int:
 
 def _followed_pathway(request, pathway_id: int, *, finished: bool = False):
     """(live pathway the learner follows, None) or (pathway, a redirect explaining why not)."""
-    pathway = get_object_or_404(PathwayPage.objects.live(), pk=pathway_id)
+    pathway = live_pathway(pathway_id)
+    if pathway is None:
+        raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
     if not Enrollment.objects.filter(learner=request.user, pathway=pathway).exists():
         messages.info(request, _("Commencez d'abord ce parcours."))
         return pathway, redirect(pathway.url)

@@ -76,7 +76,6 @@ class Scenario:
     name: str
     label: str
     targets: list[Target] = field(default_factory=list)
-    probe: str = ""  # a URL that must answer 200 for the scenario to run (else skipped)
 
 
 NO_ERRORS = Target("errors", 0)
@@ -92,12 +91,7 @@ SCENARIOS = [
     Scenario("dashboard", "learner dashboard /apprendre/", [NO_ERRORS]),
     Scenario("coach_queue", "coach queue with filters", [Target("p95", 200), NO_ERRORS]),
     Scenario("learner_file", "learner file (coach)", [NO_ERRORS]),
-    Scenario(
-        "manager_dashboard",
-        "manager dashboard /rapports/",
-        [Target("p95", 500), NO_ERRORS],
-        probe="/rapports/",
-    ),
+    Scenario("manager_dashboard", "manager dashboard /rapports/", [Target("p95", 500), NO_ERRORS]),
 ]
 EMAIL_TARGETS = [Target("p95", 2000), NO_ERRORS]
 
@@ -279,15 +273,6 @@ def wait_for(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"bench: {url} did not answer in {seconds} s (see var/bench/*.log)")
-
-
-def get_status(path: str, session: str) -> int:
-    request = urllib.request.Request(HOST + path, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 # --- Measurements --------------------------------------------------------------------------
@@ -474,9 +459,6 @@ def report(rows: list[dict], targets: dict, meta: dict) -> str:
         "| --- " + "| ---: " * 13 + "| --- |",
     ]
     for row in rows:
-        if row.get("skipped"):
-            lines.append(f"| {row['label']} | skipped: {row['skipped']} |||||||||||||")
-            continue
         if floor and row["rps"]:
             row["ratio"] = 100 * row["rps"] / floor
         sql = f"{fmt(row['sql'], 1)} ({fmt(row['sql_max'])})" if row["sql"] is not None else "–"
@@ -488,11 +470,7 @@ def report(rows: list[dict], targets: dict, meta: dict) -> str:
             f"| {fmt(row.get('ratio'), 1)} "
             f"| {verdicts(row, targets.get(row['scenario'], []))} |"
         )
-    failed = [
-        r["scenario"]
-        for r in rows
-        if not r.get("skipped") and "FAIL" in verdicts(r, targets.get(r["scenario"], []))
-    ]
+    failed = [r["scenario"] for r in rows if "FAIL" in verdicts(r, targets.get(r["scenario"], []))]
     lines += ["", f"Targets failing: {', '.join(failed) if failed else 'none'}."]
     return "\n".join(lines)
 
@@ -525,11 +503,6 @@ def main() -> None:
         for scenario in SCENARIOS[1:2]:
             measure(scenario, web.pid, 5)
         for scenario in SCENARIOS:
-            if scenario.probe and get_status(scenario.probe, plan["manager"]["session"]) != 200:
-                rows.append({"scenario": scenario.name, "label": scenario.label,
-                             "skipped": f"{scenario.probe} does not answer 200 yet"})  # fmt: skip
-                say(f"{scenario.name}: skipped")
-                continue
             row = measure(scenario, web.pid, SECONDS)
             say(
                 f"{scenario.name}: {row['rps']:.1f} req/s, saturated p95 {row['p95']:.0f} ms"
