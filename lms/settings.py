@@ -123,8 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lms.context_processors.roles",
-                "lms.notifications.context_processors.unread_notifications",
+                "lms.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
             "loaders": [

@@ -1,0 +1,69 @@
+"""The nav's roles and unread count: one query between them for a signed-in user, none for
+visitors, and right whichever is asked first."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from lms.accounts.actions import grant_role
+from lms.accounts.roles import Role, roles_of
+from lms.context_processors import navigation
+from lms.notifications import actions
+
+pytestmark = pytest.mark.django_db
+
+
+def request_for(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+@pytest.fixture
+def reader(person, enqueued):
+    grant_role(person, Role.LEARNER)
+    grant_role(person, Role.COACH)
+    for _ in range(3):
+        actions.notify(person, "k", "Objet", "generic", {"message": "m"})
+    actions.mark_read(person, [person.notifications.first().pk])
+    person.__dict__.pop("_balise_roles", None)
+    return person
+
+
+def test_anonymous_visitors_cost_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert navigation(request_for(AnonymousUser())) == {
+            "user_roles": frozenset(),
+            "unread_notifications_count": 0,
+        }
+
+
+def test_roles_and_unread_count_come_from_one_query(reader, django_assert_num_queries):
+    nav = navigation(request_for(reader))
+    with django_assert_num_queries(1):
+        assert "Learner" in nav["user_roles"] and "Coach" in nav["user_roles"]
+        assert "Manager" not in nav["user_roles"]
+        assert f"{nav['unread_notifications_count']}" == "2"
+        assert roles_of(reader) == {Role.LEARNER, Role.COACH}  # remembered on the user
+
+
+def test_the_count_asked_first_brings_the_roles_too(reader, django_assert_num_queries):
+    nav = navigation(request_for(reader))
+    with django_assert_num_queries(1):
+        assert f"{nav['unread_notifications_count']}" == "2"
+        assert "Coach" in nav["user_roles"]
+
+
+def test_a_person_without_role_or_notification(person, django_assert_num_queries):
+    nav = navigation(request_for(person))
+    with django_assert_num_queries(1):
+        assert "Learner" not in nav["user_roles"]
+        assert f"{nav['unread_notifications_count']}" == "0"
+
+
+def test_roles_already_known_cost_only_the_count(reader, django_assert_num_queries):
+    roles_of(reader)
+    nav = navigation(request_for(reader))
+    with django_assert_num_queries(1):
+        assert f"{nav['unread_notifications_count']}" == "2"
+        assert "Learner" in nav["user_roles"]
