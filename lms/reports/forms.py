@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from lms.accounts.departements import DEPARTEMENT_CHOICES, normalize_departement
 from lms.accounts.models import AreaType
-from pathways.models import PathwayPage
 
-from .queries import Filters
+from .queries import Filters, PathwayRef
 from .tables import departement_label
 
 # Dates outside these years are typing errors (and would overflow time zone arithmetic).
@@ -62,7 +61,7 @@ class ReportFilterForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Type de territoire inconnu.")},
     )
 
-    def __init__(self, data=None, *, pathways: list[PathwayPage], **kwargs):
+    def __init__(self, data=None, *, pathways: list[PathwayRef], **kwargs):
         super().__init__(data, **kwargs)
         self.fields["pathway"].choices = [
             ("", _("Le parcours le plus suivi")),

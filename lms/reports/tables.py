@@ -61,7 +61,9 @@ def departement_label(code: str | None) -> str:
 class Report:
     """The figures of one selection (``Filters``), read on first use."""
 
-    def __init__(self, filters: Filters, pathways: list[PathwayPage], now: datetime | None = None):
+    def __init__(
+        self, filters: Filters, pathways: list[queries.PathwayRef], now: datetime | None = None
+    ):
         self.filters = filters
         self.pathways = pathways
         self.now = now or timezone.now()
@@ -73,7 +75,7 @@ class Report:
         return queries.pathway_summary(self.filters)
 
     @cached_property
-    def selected(self) -> PathwayPage | None:
+    def selected(self) -> queries.PathwayRef | None:
         """The chosen pathway, or else the one with most enrolments in the selection."""
         by_pk = {pathway.pk: pathway for pathway in self.pathways}
         if self.filters.pathway_id:
@@ -86,8 +88,15 @@ class Report:
         return by_pk[ranked[0]["pathway_id"]] if ranked else None
 
     @cached_property
+    def selected_page(self) -> PathwayPage | None:
+        """The selected pathway's page, for its outline (read only when computing)."""
+        if self.selected is None:
+            return None
+        return PathwayPage.objects.filter(pk=self.selected.pk).first()
+
+    @cached_property
     def outline(self) -> list[OutlineItem]:
-        return self.selected.outline_items() if self.selected else []
+        return self.selected_page.outline_items() if self.selected_page else []
 
     @cached_property
     def module_steps(self) -> dict[int, tuple[str, ...]]:
@@ -98,7 +107,7 @@ class Report:
         """The chosen pathway's modules (None when no pathway is chosen)."""
         if not self.filters.pathway_id or self.selected is None:
             return None
-        return self.selected.module_ids()
+        return self.selected_page.module_ids() if self.selected_page else []
 
     def pathway_enrolled(self) -> tuple[int, int]:
         row = self.summary.get(self.selected.pk, {}) if self.selected else {}

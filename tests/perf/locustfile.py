@@ -26,6 +26,10 @@ SAMPLES: list[list] = []
 _numbers = itertools.count(int(os.environ.get("BENCH_OFFSET") or 0))
 
 
+def bare(user):
+    user.get("/bench/bare", name="/bench/bare", anonymous=True)
+
+
 def floor(user):
     user.get("/healthz", name="/healthz", anonymous=True)
 
@@ -84,6 +88,7 @@ def manager_dashboard(user):
 
 # scenario -> (the plan's people it needs, the task)
 SCENARIOS = {
+    "bare": ("learners", bare),
     "floor": ("learners", floor),
     "step_page": ("learners", step_page),
     "complete_step": ("learners", complete_step),
