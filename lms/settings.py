@@ -171,6 +171,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://balise"),
+    # Rendered fragments ({% cache %}) are keyed by what they show (a step's content
+    # fingerprint, a report's computation time): each process keeps its own, needing no
+    # invalidation, and reads them without a round trip to the shared cache.
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "balise-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 # With a shared cache (Redis), sessions are read from it: one query fewer on every page.
 # Never with the per-process default: a logout would not reach the other processes.

@@ -1,4 +1,7 @@
-"""Reads of learner progress: a constant number of queries, whatever the sizes."""
+"""Reads of learner progress: a constant number of queries, whatever the sizes.
+
+The hottest filters name ids (``learner_id=``, ``pathway_id=``): a lookup through a page
+model instance costs more to compile than the rest of its query."""
 
 from dataclasses import dataclass
 
@@ -33,7 +36,7 @@ class PathwayView:
 def completed_steps(learner: User, module_ids) -> set[tuple[int, str]]:
     """(module id, step id) pairs the learner completed in these modules: one query."""
     return set(
-        StepCompletion.objects.filter(learner=learner, module_id__in=module_ids).values_list(
+        StepCompletion.objects.filter(learner_id=learner.pk, module_id__in=module_ids).values_list(
             "module_id", "step_id"
         )
     )
@@ -59,7 +62,7 @@ def learner_progress(
         completed = completed_steps(learner, module_ids)
         passages = {
             p.point_id: p
-            for p in CheckpointPassage.objects.filter(learner=learner, pathway=pathway)
+            for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pathway.pk)
         }
     else:
         completed, passages = set(), {}

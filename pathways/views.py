@@ -240,7 +240,9 @@ def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None)
 
 def _exercise_form(user, ctx: StepContext, step, data=None):
     response = _one(
-        ExerciseResponse.objects.filter(learner=user, module=ctx.module, step_id=ctx.step_id)
+        ExerciseResponse.objects.filter(
+            learner_id=user.pk, module_id=ctx.module.pk, step_id=ctx.step_id
+        )
     )
     return ExerciseForm(
         step.value.questions_with_ids(),
@@ -282,7 +284,7 @@ def _step_prompt_flags(user, ctx: StepContext) -> dict:
 def step(request, pathway_id: int, module_id: int, step_id: str):
     ctx = _step_context(request, pathway_id, module_id, step_id)
     enrollment = _one(
-        Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).annotate(
+        Enrollment.objects.filter(learner_id=request.user.pk, pathway_id=ctx.pathway.pk).annotate(
             **_step_prompt_flags(request.user, ctx)
         )
     )

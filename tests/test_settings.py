@@ -88,6 +88,10 @@ def test_embedded_defaults_need_no_server():
     assert values["CACHES"]["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"
     )
+    # Fragments are keyed by their content: kept per process whatever the shared cache.
+    assert values["CACHES"]["template_fragments"]["BACKEND"] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
     assert values["WAGTAILDOCS_SERVE_METHOD"] == "serve_view"
 
 
