@@ -5,14 +5,16 @@ with their StreamField JSON, was a third of a step page's cost.
 Entries are keyed by a version held in the shared cache, which any save or deletion of a
 pathway or a module (publishing included) replaces: the process that made the change sees
 it at once, the others within ``VERSION_TTL`` seconds (each reads the version at most
-that often). Entries also expire after ``TTL`` seconds, for changes that send no signal
-(a bulk update) and when the cache is per process. The pages are shared between
+that often). Entries also expire, for changes that send no signal (a bulk update): after
+``TTL`` seconds, or ``LOCAL_TTL`` when the cache is per process (then the version is too,
+and other processes only see a change when their entries expire). The pages are shared between
 requests: read them, never change them.
 """
 
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
@@ -20,7 +22,8 @@ from .models import ModulePage, PathwayPage
 
 VERSION_KEY = "pathways:live-version"
 VERSION_TTL = 1.0
-TTL = 60.0
+TTL = 600.0
+LOCAL_TTL = 60.0
 MAX_ENTRIES = 512
 _entries: dict[tuple, tuple[float, object]] = {}
 _version_memo: list = [0.0, None]  # [valid until, version]
@@ -38,6 +41,11 @@ def _version() -> str:
     return version
 
 
+def _shared_cache() -> bool:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
 def _cached(key: tuple, load):
     key = (_version(), *key)
     now = time.monotonic()
@@ -47,7 +55,7 @@ def _cached(key: tuple, load):
     value = load()
     if len(_entries) >= MAX_ENTRIES:
         _entries.clear()
-    _entries[key] = (now + TTL, value)
+    _entries[key] = (now + (TTL if _shared_cache() else LOCAL_TTL), value)
     return value
 
 
