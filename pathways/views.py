@@ -145,6 +145,13 @@ def _step_url(pathway_id: int, module_id: int, step_id: str) -> str:
     return reverse("pathways:step", args=[pathway_id, module_id, step_id])
 
 
+def _module_step_urls(pathway_id: int, module_id: int, step_ids) -> dict[str, str]:
+    """The URLs of a module's steps from one ``reverse()`` (each costs 50 to 90 µs here):
+    step ids are slugs, which a URL holds as they are."""
+    pattern = _step_url(pathway_id, module_id, "__step__")
+    return {step_id: pattern.replace("/__step__/", f"/{step_id}/") for step_id in step_ids}
+
+
 def _neighbours(view: PathwayView, ctx: StepContext) -> tuple[str | None, str | None]:
     """URLs of the previous and next steps across the pathway's modules, in outline order."""
     sequence = [
@@ -209,11 +216,12 @@ def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None)
     if form is None and step.block_type == "guided_exercise":
         form = _exercise_form(request.user, ctx, step)
     previous_url, next_url = _neighbours(ctx.view, ctx)
+    urls = _module_step_urls(ctx.pathway.pk, ctx.module.pk, ctx.module.step_ids)
     steps = [
         {
             "id": step_id,
             "title": ctx.module.step_titles[step_id],
-            "url": _step_url(ctx.pathway.pk, ctx.module.pk, step_id),
+            "url": urls[step_id],
             "done": step_id in done_ids,
             "current": step_id == ctx.step_id,
         }

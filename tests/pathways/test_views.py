@@ -299,3 +299,13 @@ def test_unpublished_module_drops_out_without_breaking_pages(client, user, cours
     assert client.get(course.url).status_code == 200
     assert client.get(reverse("pathways:dashboard")).status_code == 200
     assert client.get(step_url(course, second, second.step_ids[0])).status_code == 404
+
+
+def test_the_step_list_links_every_step_of_the_module(client, user, course):
+    enrolled(client, course)
+    first = modules_of(course)[0]
+    body = client.get(step_url(course, first, first.step_ids[1])).content.decode()
+    aside = body[body.index('class="step-list"') :]
+    for step_id in first.step_ids:
+        assert f'href="{step_url(course, first, step_id)}"' in aside
+    assert "__step__" not in body
