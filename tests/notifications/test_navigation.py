@@ -2,8 +2,10 @@
 visitors, and right whichever is asked first."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
+from django.urls import reverse
 
 from lms.accounts.actions import grant_role
 from lms.accounts.roles import Role, roles_of
@@ -67,3 +69,27 @@ def test_roles_already_known_cost_only_the_count(reader, django_assert_num_queri
     with django_assert_num_queries(1):
         assert f"{nav['unread_notifications_count']}" == "2"
         assert "Learner" in nav["user_roles"]
+
+
+def nav_of(client) -> str:
+    body = client.get(reverse("pathways:dashboard")).content.decode()
+    return body[body.index("<nav aria-label") : body.index("</nav>")]
+
+
+def test_the_rendered_navigation_follows_roles_count_and_language(client, reader, enqueued):
+    """The links are kept rendered per roles, count and language: each change shows."""
+    client.force_login(reader)
+    nav = nav_of(client)
+    assert "Mes parcours" in nav and "Demandes" in nav and "Tableau de bord" not in nav
+    assert "Notifications (2" in nav
+
+    grant_role(reader, Role.MANAGER)
+    nav = nav_of(client)
+    assert "Tableau de bord" in nav and "Notifications (2" in nav
+
+    actions.notify(reader, "k2", "Objet", "generic", {"message": "m"})
+    assert "Notifications (3" in nav_of(client)
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("pathways:dashboard")).content.decode()
+    assert "My pathways" in body and "Language" in body and "Mes parcours" not in body
