@@ -172,11 +172,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://balise"),
     # Rendered fragments ({% cache %}) are keyed by what they show (a step's content
-    # fingerprint, a report's computation time): each process keeps its own, needing no
-    # invalidation, and reads them without a round trip to the shared cache.
+    # fingerprint, a report's computation time, the navigation's roles): each process
+    # keeps copies in memory, in front of the shared cache when there is one (lms/cache.py).
     "template_fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": (
+            "lms.cache.LocalFirstCache"
+            if env.str("CACHE_URL", default="")
+            else "django.core.cache.backends.locmem.LocMemCache"
+        ),
         "LOCATION": "balise-fragments",
+        "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }

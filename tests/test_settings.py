@@ -135,3 +135,11 @@ def test_email_url_configures_smtp():
     assert values["EMAIL_HOST_PASSWORD"] == "s3cret"
     assert values["DEFAULT_FROM_EMAIL"] == "Balise <bonjour@example.org>"
     assert values["SERVER_EMAIL"] == "Balise <bonjour@example.org>"
+
+
+def test_a_shared_cache_holds_sessions_and_sits_behind_the_fragments():
+    values = settings_snapshot(DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/3")
+
+    assert values["CACHES"]["default"]["BACKEND"] == ("django.core.cache.backends.redis.RedisCache")
+    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert values["CACHES"]["template_fragments"]["BACKEND"] == "lms.cache.LocalFirstCache"
