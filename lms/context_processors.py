@@ -19,10 +19,11 @@ class _Navigation:
         self.user = user
         self.unread = None
 
-    def roles(self):
+    def roles(self) -> tuple:
+        """Sorted, so that the navigation's fragment key is the same in every process."""
         if not roles_remembered(self.user):
             self._load()
-        return roles_of(self.user)
+        return tuple(sorted(roles_of(self.user)))
 
     def unread_count(self) -> int:
         if self.unread is None:
