@@ -26,3 +26,16 @@ def _reset_cache():
     WagtailSiteMiddleware.forget()  # a rolled-back test leaves no signal behind
     live_cache.forget()
     reports_cache.forget_recent()
+
+
+def pytest_configure(config):
+    """Tests' own templates (a notification kind that says what it is given), found after
+    the project's, set before any template engine is built."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    settings.TEMPLATES[0]["DIRS"] = [
+        *settings.TEMPLATES[0]["DIRS"],
+        Path(__file__).resolve().parent / "templates",
+    ]

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from lms.accounts.models import User
 
@@ -31,8 +31,6 @@ SUBJECT_MAX_LENGTH = Notification._meta.get_field("subject").max_length
 def notify(
     recipient: User,
     kind: str,
-    subject: str,
-    template: str,
     context: Mapping[str, Any] | None = None,
     url: str = "",
     ics: str = "",
@@ -40,13 +38,14 @@ def notify(
     """Write a notification for ``recipient`` and send its e-mail once the transaction commits.
 
     Call it inside the transaction of the event it tells about: if that
-    transaction rolls back, no row remains and no e-mail leaves. ``subject`` and
-    string values of ``context`` may be lazy translations: they are resolved in
-    the site's language. ``url`` is site-relative ("/apprendre/..."); templates
-    receive it absolute as ``url``, with ``recipient`` and ``site_url``.
-    ``ics`` is an iCalendar text (METHOD:REQUEST) attached as ``invite.ics``.
+    transaction rolls back, no row remains and no e-mail leaves. The copy comes
+    from the templates of ``kind`` (``notifications/<kind>/``), rendered with
+    ``context`` in the recipient's language; ``url`` is site-relative
+    ("/apprendre/..."): templates receive it absolute as ``url``, with
+    ``recipient`` and ``site_url``. ``ics`` is an iCalendar text attached as
+    ``invite.ics``.
     """
-    notification = _build(recipient, kind, subject, template, context, url, ics)
+    notification = _build(recipient, kind, context, url, ics)
     notification.save()
     _deliver_on_commit([notification.pk])
     return notification
@@ -55,14 +54,12 @@ def notify(
 def notify_many(
     recipients: Iterable[User],
     kind: str,
-    subject: str,
-    template: str,
     context: Mapping[str, Any] | None = None,
     url: str = "",
     ics: str = "",
 ) -> list[Notification]:
-    """``notify`` for several people (each body is rendered for its recipient), one INSERT."""
-    rows = [_build(r, kind, subject, template, context, url, ics) for r in recipients]
+    """``notify`` for several people (each rendered for its reader), one INSERT."""
+    rows = [_build(r, kind, context, url, ics) for r in recipients]
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -132,27 +129,24 @@ def sweep_unsent(now=None) -> int:
     return len(ids)
 
 
-def _build(recipient, kind, subject, template, context, url, ics) -> Notification:
+def _build(recipient, kind, context, url, ics) -> Notification:
     if url and (not url.startswith("/") or url.startswith("//")):
         raise ValueError(f"A notification url must be site-relative, got {url!r}")
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(str(subject).split())[:SUBJECT_MAX_LENGTH]
-    body_text, body_html = emails.render_email(
-        template,
+    rendered = emails.render_notification(
+        kind,
         {
             **(context or {}),
             "recipient": recipient,
             "site_url": settings.SITE_URL,
             "url": f"{settings.SITE_URL}{url}" if url else "",
-            "subject": subject,
         },
     )
     return Notification(
         recipient=recipient,
         kind=kind,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
+        subject=rendered.subject[:SUBJECT_MAX_LENGTH],
+        body_text=rendered.text,
+        body_html=rendered.html,
         url=url,
         ics=ics,
     )

@@ -86,10 +86,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
         for number, person in enumerate(people, start=1):
             notification_actions.notify(
                 person,
-                kind="load_test",
-                subject=f"Essai de charge {number:02d}/{BATCH}",
-                template="generic",
-                context={"message": "Un message parmi d'autres."},
+                kind="test_message",
+                context={
+                    "subject": f"Essai de charge {number:02d}/{BATCH}",
+                    "message": "Un message parmi d'autres.",
+                },
             )
 
     # Kill while the worker waits for the sink to accept message KILL_AFTER + 1: that
@@ -104,7 +105,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     sink.rcpt_delay = 0
 
     before_kill = len(sink.received())
-    rows = Notification.objects.filter(kind="load_test")
+    rows = Notification.objects.filter(kind="test_message")
     stuck = list(rows.filter(sent_at__isnull=True, claimed_at__isnull=False))
     assert before_kill == KILL_AFTER
     assert rows.filter(sent_at__isnull=False).count() == KILL_AFTER

@@ -16,10 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def notify(recipient, **overrides):
     kwargs = {
-        "kind": "request_opened",
-        "subject": "Nouvelle demande",
-        "template": "generic",
-        "context": {"message": "Une personne demande un accompagnement."},
+        "kind": "test_message",
+        "context": {
+            "subject": "Nouvelle demande",
+            "message": "Une personne demande un accompagnement.",
+        },
         "url": "/accompagnement/demandes/1/",
     }
     return actions.notify(recipient, **(kwargs | overrides))
@@ -36,7 +37,7 @@ def test_notify_writes_the_row_and_enqueues_only_on_commit(
     assert len(callbacks) == 1
     assert enqueued == [notification.pk]
     assert notification.recipient == person
-    assert notification.kind == "request_opened"
+    assert notification.kind == "test_message"
     assert notification.url == "/accompagnement/demandes/1/"
     assert notification.sent_at is None
     assert notification.read_at is None
@@ -101,20 +102,32 @@ def test_bodies_are_rendered_for_the_recipient_with_absolute_links(person, enque
 
 def test_the_excerpt_is_the_message_without_greeting_link_or_signature(person, enqueued):
     message = "Premier paragraphe.\n\nSecond paragraphe."
-    assert notify(person, context={"message": message}).excerpt == message
-    assert notify(person, context={"message": message}, url="").excerpt == message
+    assert notify(person, context={"subject": "S", "message": message}).excerpt == message
+    assert notify(person, context={"subject": "S", "message": message}, url="").excerpt == message
 
 
-def test_subject_and_bodies_use_the_site_language_whatever_the_actor_browses_in(person, enqueued):
+def test_subject_and_bodies_use_the_readers_language_whatever_the_actor_browses_in(
+    person, enqueued
+):
     with translation.override("en"):
-        notification = notify(person, subject=gettext_lazy("Mes notifications"))
+        notification = notify(person, context={"subject": gettext_lazy("Mes notifications")})
         assert translation.get_language() == "en"
     assert notification.subject == "Mes notifications"
     assert 'lang="fr"' in notification.body_html
+    assert notification.body_text.startswith("Bonjour Camille,")
+
+    person.language = "en"
+    with translation.override("fr"):
+        notification = notify(person, context={"subject": gettext_lazy("Mes notifications")})
+    assert notification.subject == "My notifications"
+    assert 'lang="en"' in notification.body_html
+    assert notification.body_text.startswith("Hello Camille,")
 
 
 def test_subject_is_one_line_that_fits_its_column(person, enqueued):
-    notification = notify(person, subject="Un objet\nsur deux lignes " + "x" * 300)
+    notification = notify(
+        person, context={"subject": "Un objet\nsur deux lignes " + "x" * 300, "message": "m"}
+    )
     assert "\n" not in notification.subject
     assert notification.subject.startswith("Un objet sur deux lignes x")
     assert len(notification.subject) == 200
@@ -132,17 +145,15 @@ def test_notify_many_writes_one_personal_row_each(enqueued, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         created = actions.notify_many(
             people,
-            kind="network_queue",
-            subject="Demande sans accompagnateur·rice",
-            template="generic",
-            context={"message": "Qui peut aider ?"},
+            kind="test_message",
+            context={"subject": "Demande sans accompagnateur·rice", "message": "Qui peut aider ?"},
         )
 
     assert [n.recipient for n in created] == people
     assert created[0].body_text.startswith("Bonjour Ana,")
     assert created[1].body_text.startswith("Bonjour Bao,")
     assert sorted(enqueued) == sorted(n.pk for n in created)
-    assert actions.notify_many([], "k", "s", "generic", {"message": "m"}) == []
+    assert actions.notify_many([], "test_message", {"message": "m"}) == []
 
 
 def test_mark_read_touches_only_the_users_unread_rows(person, enqueued):

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from lms.notifications.emails import render_email, tidy_text
+from lms.notifications.emails import ics_mimetype, render_notification, tidy_text
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,8 @@ HOSTILE = '<script>alert("x")</script> & Cie'
 
 
 def render(recipient, message, url=""):
-    return render_email(
-        "generic",
+    rendered = render_notification(
+        "test_message",
         {
             "message": message,
             "recipient": recipient,
@@ -22,6 +22,7 @@ def render(recipient, message, url=""):
             "subject": "Objet",
         },
     )
+    return rendered.text, rendered.html
 
 
 def test_html_escapes_hostile_values_and_text_keeps_them_verbatim():
@@ -59,9 +60,14 @@ def test_without_a_link_there_is_no_button(person):
 
 
 @pytest.mark.parametrize("name", ["../base", "generic.txt", "", "Generic"])
-def test_template_names_are_bare(name):
+def test_kinds_are_bare_names(name):
     with pytest.raises(ValueError):
-        render_email(name, {})
+        render_notification(name, {})
+
+
+def test_the_attached_calendar_says_its_method():
+    assert ics_mimetype("BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\n") == "text/calendar; method=CANCEL"
+    assert ics_mimetype("BEGIN:VCALENDAR\nMETHOD:REQUEST\n") == "text/calendar; method=REQUEST"
 
 
 def test_tidy_text_keeps_one_blank_line_between_paragraphs():

@@ -26,7 +26,7 @@ def reader(person, enqueued):
     grant_role(person, Role.LEARNER)
     grant_role(person, Role.COACH)
     for _ in range(3):
-        actions.notify(person, "k", "Objet", "generic", {"message": "m"})
+        actions.notify(person, "test_message", {"subject": "Objet", "message": "m"})
     actions.mark_read(person, [person.notifications.first().pk])
     person.__dict__.pop("_balise_roles", None)
     return person
@@ -87,7 +87,7 @@ def test_the_rendered_navigation_follows_roles_count_and_language(client, reader
     nav = nav_of(client)
     assert "Tableau de bord" in nav and "Notifications (2" in nav
 
-    actions.notify(reader, "k2", "Objet", "generic", {"message": "m"})
+    actions.notify(reader, "test_message", {"subject": "Objet", "message": "m"})
     assert "Notifications (3" in nav_of(client)
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -18,10 +18,11 @@ pytestmark = pytest.mark.django_db
 
 def notify(recipient, **overrides):
     kwargs = {
-        "kind": "session_proposed",
-        "subject": "Rendez-vous proposé",
-        "template": "generic",
-        "context": {"message": "Votre accompagnatrice vous propose un rendez-vous."},
+        "kind": "test_message",
+        "context": {
+            "subject": "Rendez-vous proposé",
+            "message": "Votre accompagnatrice vous propose un rendez-vous.",
+        },
         "url": "/accompagnement/",
     }
     return actions.notify(recipient, **(kwargs | overrides))

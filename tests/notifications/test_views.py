@@ -22,10 +22,12 @@ EMPTY = (
 def notify(recipient, subject="Nouvelle demande", url="/accompagnement/demandes/1/", **context):
     return actions.notify(
         recipient,
-        kind="request_opened",
-        subject=subject,
-        template="generic",
-        context={"message": "Une personne demande un accompagnement.", **context},
+        kind="test_message",
+        context={
+            "subject": subject,
+            "message": "Une personne demande un accompagnement.",
+            **context,
+        },
         url=url,
     )
 
