@@ -8,6 +8,7 @@ on when their variable is set (``DATABASE_URL``, ``CELERY_BROKER_URL``,
 default: a missing one stops start-up with a one-line message.
 """
 
+import hashlib
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -105,13 +106,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "lms.middleware.WagtailSiteMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
 # Django's widget templates, written in Python (same markup, a fraction of the cost).
-FORM_RENDERER = "lms.forms_renderer.FastWidgetRenderer"
 
 TEMPLATES = [
     {
@@ -169,20 +168,29 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def _release_fingerprint() -> str:
+    """A digest of what rendered fragments are made of (templates, translations), the same
+    in every process of one deploy, so a fragment cached by an older release is never
+    served by a newer one."""
+    digest = hashlib.sha256()
+    sources = [
+        *sorted((BASE_DIR / "templates").rglob("*")),
+        *sorted(BASE_DIR.glob("lms/locale/*/LC_MESSAGES/*.mo")),
+    ]
+    for path in sources:
+        if path.is_file():
+            digest.update(str(path.relative_to(BASE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# The release every cache key starts with; set it (a commit, a version) to skip the digest.
+BALISE_RELEASE = env.str("BALISE_RELEASE", default="") or _release_fingerprint()
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="locmemcache://balise"),
-    # Rendered fragments ({% cache %}) are keyed by what they show (a step's content
-    # fingerprint, a report's computation time, the navigation's roles): each process
-    # keeps copies in memory, in front of the shared cache when there is one (lms/cache.py).
-    "template_fragments": {
-        "BACKEND": (
-            "lms.cache.LocalFirstCache"
-            if env.str("CACHE_URL", default="")
-            else "django.core.cache.backends.locmem.LocMemCache"
-        ),
-        "LOCATION": "balise-fragments",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+    "default": {
+        **env.cache_url("CACHE_URL", default="locmemcache://balise"),
+        "KEY_PREFIX": BALISE_RELEASE,
     },
 }
 # With a shared cache (Redis), sessions are read from it: one query fewer on every page.

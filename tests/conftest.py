@@ -17,15 +17,11 @@ def _fast_and_isolated(settings, tmp_path):
 def _reset_cache():
     from django.core.cache import cache
 
-    from lms.middleware import WagtailSiteMiddleware
-    from lms.reports import cache as reports_cache
     from pathways import live_cache
 
     yield
     cache.clear()
-    WagtailSiteMiddleware.forget()  # a rolled-back test leaves no signal behind
     live_cache.forget()
-    reports_cache.forget_recent()
 
 
 def pytest_configure(config):

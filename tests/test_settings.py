@@ -7,7 +7,7 @@ developer's ``.env`` is not read.
 import re
 import secrets
 
-from tests.settings_probe import run_manage, settings_snapshot
+from tests.settings_probe import BASE_DIR, run_manage, settings_snapshot
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -88,10 +88,7 @@ def test_embedded_defaults_need_no_server():
     assert values["CACHES"]["default"]["BACKEND"] == (
         "django.core.cache.backends.locmem.LocMemCache"
     )
-    # Fragments are keyed by their content: kept per process whatever the shared cache.
-    assert values["CACHES"]["template_fragments"]["BACKEND"] == (
-        "django.core.cache.backends.locmem.LocMemCache"
-    )
+    assert "template_fragments" not in values["CACHES"]  # fragments use the default cache
     assert values["WAGTAILDOCS_SERVE_METHOD"] == "serve_view"
 
 
@@ -137,9 +134,25 @@ def test_email_url_configures_smtp():
     assert values["SERVER_EMAIL"] == "Balise <bonjour@example.org>"
 
 
-def test_a_shared_cache_holds_sessions_and_sits_behind_the_fragments():
+def test_a_shared_cache_holds_sessions_and_fragments():
     values = settings_snapshot(DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/3")
 
     assert values["CACHES"]["default"]["BACKEND"] == ("django.core.cache.backends.redis.RedisCache")
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
-    assert values["CACHES"]["template_fragments"]["BACKEND"] == "lms.cache.LocalFirstCache"
+    assert list(values["CACHES"]) == ["default"]
+
+
+def test_cache_keys_start_with_the_release_which_follows_the_templates(tmp_path):
+    values = settings_snapshot(DEBUG="1")
+    prefix = values["CACHES"]["default"]["KEY_PREFIX"]
+    assert prefix == values["BALISE_RELEASE"] and len(prefix) == 12
+    assert settings_snapshot(DEBUG="1")["BALISE_RELEASE"] == prefix  # same files, same release
+
+    template = BASE_DIR / "templates" / "zz_release_probe.html"
+    template.write_text("changed")
+    try:
+        assert settings_snapshot(DEBUG="1")["BALISE_RELEASE"] != prefix
+    finally:
+        template.unlink()
+    named = settings_snapshot(DEBUG="1", BALISE_RELEASE="2026.12.1")
+    assert named["CACHES"]["default"]["KEY_PREFIX"] == "2026.12.1"

@@ -11,7 +11,6 @@ shows, an export only its table).
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,12 +25,6 @@ from .tables import BUILDERS, Report
 
 VERSION = 1  # bump when Snapshot, Table or Cell change shape
 GENERATION_KEY = "balise:reports:generation"
-# This process's copies of recent snapshots, until they expire: unpickling one from the
-# shared cache cost a fifth of a dashboard. The key holds the generation, read from the
-# shared cache on every page, so ``invalidate`` reaches every process at once. Views only
-# read a snapshot: it is shared between requests.
-RECENT_MAX = 64
-_recent: dict[str, tuple[float, "Snapshot"]] = {}
 
 
 @dataclass
@@ -72,24 +65,11 @@ def snapshot(report: Report, slug: str | None = None) -> Snapshot:
     if timeout <= 0:
         return compute(report, None if slug is None else [slug])
     key = cache_key(report.filters, cache.get(GENERATION_KEY, 0))
-    now = time.monotonic()
-    kept = _recent.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
     found = cache.get(key)
     if not isinstance(found, Snapshot):
         found = compute(report)
         cache.set(key, found, timeout)
-    age = (timezone.now() - found.computed_at).total_seconds()
-    if len(_recent) >= RECENT_MAX:
-        _recent.clear()
-    _recent[key] = (now + timeout - age, found)
     return found
-
-
-def forget_recent() -> None:
-    """Empty this process's copies (tests: the shared cache was emptied under them)."""
-    _recent.clear()
 
 
 def invalidate(**kwargs) -> None:
