@@ -62,19 +62,9 @@ def roles_of(user) -> frozenset[Role]:
         return frozenset()
     cached = getattr(user, "_balise_roles", None)
     if cached is None:
-        cached = remember_roles(user, user.groups.values_list("name", flat=True))
+        names = set(user.groups.values_list("name", flat=True))
+        cached = user._balise_roles = frozenset(role for role in Role if role.value in names)
     return cached
-
-
-def roles_remembered(user) -> bool:
-    return getattr(user, "_balise_roles", None) is not None
-
-
-def remember_roles(user, group_names) -> frozenset[Role]:
-    """Keep on ``user`` the roles of these group names (read by ``roles_of``)."""
-    names = set(group_names)
-    user._balise_roles = frozenset(role for role in Role if role.value in names)
-    return user._balise_roles
 
 
 def has_role(user, role: Role) -> bool:
