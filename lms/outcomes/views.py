@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from lms.ratelimit import rate_limited
 from pathways.live_cache import live_pathway
@@ -278,6 +279,7 @@ def _safe_next(request, fallback: str) -> str:
 
 @login_required
 @require_POST
+@vary_on_headers("HX-Request")
 def module_feedback(request, pathway_id: int, module_id: int):
     """« Utile » / « Pas utile » on a completed module: htmx swaps in a thank-you, a plain
     POST goes back to the page it came from."""
