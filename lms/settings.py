@@ -323,6 +323,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "pathways.publish_scheduled_task", "schedule": 60.0},
     "sweep-unsent-notifications": {"task": "notifications.sweep_unsent_task", "schedule": 60.0},
+    "repair-coaching-requests": {"task": "coaching.repair_requests_task", "schedule": 60.0},
     "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
@@ -334,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Unsent notifications older than this (seconds) are enqueued again by the sweeper.
 NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
+# Points reached without a request, and requests left unannounced, older than this
+# (seconds) and reached in the last N days, are repaired by coaching's sweeper.
+COACHING_REPAIR_AFTER = env.int("COACHING_REPAIR_AFTER", default=60)
+COACHING_REPAIR_WINDOW_DAYS = env.int("COACHING_REPAIR_WINDOW_DAYS", default=7)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

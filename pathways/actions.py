@@ -5,6 +5,8 @@ or concurrent requests never create twins: completing twice is a no-op, and a
 progression point is recorded exactly once.
 """
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -21,6 +23,8 @@ from .models import (
 from .progress import PathwayProgress
 from .queries import learner_progress
 from .signals import progression_point_reached
+
+logger = logging.getLogger(__name__)
 
 
 def enroll(learner: User, pathway: PathwayPage) -> Enrollment:
@@ -106,10 +110,12 @@ def release_gate(learner: User, pathway: PathwayPage, point_id: str) -> Checkpoi
 def record_reached_points(
     learner: User, pathway: PathwayPage
 ) -> tuple[PathwayProgress, list[CheckpointPassage]]:
-    """Record a passage for each point the learner now reaches; send the signal on commit.
+    """Record a passage for each point the learner now reaches and send the signal with it.
 
     Exactly one passage per (learner, pathway, point), even under concurrency:
-    the loser of a race sees the unique constraint and records nothing.
+    the loser of a race sees the unique constraint and records nothing. The signal is
+    sent inside this transaction, so what receivers write (coaching's request) commits
+    with the passage or not at all.
     """
     progress = learner_progress(learner, pathway).progress
     recorded = []
@@ -123,15 +129,22 @@ def record_reached_points(
         )
         if created:
             recorded.append(passage)
-            transaction.on_commit(lambda p=passage: _announce(p))
+            _announce(passage)
     if recorded:
         progress = learner_progress(learner, pathway).progress
     return progress, recorded
 
 
 def _announce(passage: CheckpointPassage) -> None:
+    """Send ``progression_point_reached`` in a savepoint: a receiver that fails rolls back
+    its own writes, never the learner's progress, and the learner gets no error page.
+    Receivers repair what they missed (coaching's sweeper opens the request later)."""
     point = passage.pathway.point_value(passage.point_id)
-    progression_point_reached.send(sender=CheckpointPassage, passage=passage, point=point)
+    try:
+        with transaction.atomic():
+            progression_point_reached.send(sender=CheckpointPassage, passage=passage, point=point)
+    except Exception:
+        logger.exception("A receiver of progression_point_reached failed (passage %s).", passage.pk)
 
 
 def _touch(enrollment: Enrollment, progress: PathwayProgress) -> None:

@@ -8,6 +8,7 @@ session is proposed). E-mails go through the notifications outbox, written in
 the same transaction.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -36,11 +37,14 @@ from .models import (
     CoachingSession,
     InactivityNudge,
     Origin,
+    RequestEvent,
     SessionStatus,
     Status,
 )
 from .routing import Route, has_capacity, may_claim, remote_coaches_with_room, route
 from .sla import add_working_days
+
+logger = logging.getLogger(__name__)
 
 
 class CoachingError(Exception):
@@ -72,51 +76,101 @@ def open_request(
     point=None,
     releases_gate: bool = False,
     where: str = "",
-) -> CoachingRequest | None:
-    """Open a coaching request with a snapshot of the learner's situation.
+) -> CoachingRequest:
+    """Open a coaching request, or add this origin to the learner's active one.
 
-    Returns None when a request is already active for the same (learner,
-    pathway, point): the unique constraint decides, so a race opens one. The
-    learner is told first, then the coaches of their département; when none
-    covers it, the request joins the network-wide queue and the managers plus a
-    few remote coaches are told (see ``_announce_new_request``).
+    One learner and pathway = one active file for the coach: when a request is already
+    active for the pathway, the origin joins it as a ``RequestEvent`` (``joined`` is set
+    on the returned request) and the people who follow it are told; a gate point joining
+    it hands over its gate, so closing the request releases it. A progression point
+    already recorded on the active request joins nothing (idempotent for the sweeper and
+    double clicks). The unique constraint decides races: the loser joins the winner.
+
+    The request and its event commit with the caller's transaction; routing and the
+    notifications run in a savepoint after them. When that part fails the request is
+    kept, unannounced, and ``repair_requests`` announces it later. Raises when the request
+    itself cannot be written (the caller decides what the learner sees).
     """
-    profile = LearnerProfile.objects.filter(user=learner).first()
-    departement = profile.departement if profile else ""
-    routed = route(departement)
-    recommendation = recommend_modality(
-        balance_input(learner, profile, routed, point, pathway, point_id)
-    )
-    now = timezone.now()
-    with transaction.atomic():  # the request and its notifications commit together
+    with transaction.atomic():
+        request = _active_request(learner, pathway)
+        joined = request is not None
+        if request is None:
+            request = _insert_request(
+                learner, origin, pathway, point_id, message, point, where, releases_gate
+            )
+            joined = request.pk is None  # a concurrent opening won: join it
+            if joined:
+                request = _active_request(learner, pathway)
+        known = joined and origin == Origin.CHECKPOINT
+        if known and request.events.filter(point_id=point_id).exists():
+            request.joined = True
+            return request
+        event = RequestEvent.objects.create(
+            request=request,
+            origin=origin,
+            point_id=point_id,
+            message=message,
+            where=where[:255],
+            opened_request=not joined,
+        )
+        if joined and releases_gate and not request.releases_gate:
+            request.releases_gate, request.point_id = True, point_id
+            request.save(update_fields=["releases_gate", "point_id"])
         try:
             with transaction.atomic():
-                request = CoachingRequest.objects.create(
-                    learner=learner,
-                    pathway=pathway,
-                    point_id=point_id,
-                    origin=origin,
-                    message=message,
-                    context=snapshot(learner, profile, pathway, point, where),
-                    departement=departement,
-                    network_queue=routed.network_queue,
-                    recommended_modality=recommendation.modality,
-                    recommendation_reason=_with_slots(recommendation),
-                    releases_gate=releases_gate,
-                    due_at=add_working_days(
-                        timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS
-                    ),
-                )
-        except IntegrityError:
-            return None
-        _announce_new_request(request, routed)
+                _announce(event, request, point)
+        except Exception:
+            logger.exception("Request #%s saved, its announcement left to the sweeper.", request.pk)
+    request.joined = joined
     return request
 
 
+def _active_request(learner: User, pathway: PathwayPage | None) -> CoachingRequest | None:
+    """The learner's active request for the pathway, its row locked until commit (a
+    concurrent close or join waits, then sees this one's events)."""
+    return (
+        CoachingRequest.objects.active()
+        .select_for_update(of=("self",))
+        .filter(learner=learner, pathway=pathway)
+        .select_related("learner", "pathway", "coach")
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _insert_request(
+    learner, origin, pathway, point_id, message, point, where, releases_gate
+) -> CoachingRequest:
+    """Insert the request, not yet routed; an unsaved instance when another one won the race."""
+    profile = LearnerProfile.objects.filter(user=learner).first()
+    now = timezone.now()
+    request = CoachingRequest(
+        learner=learner,
+        pathway=pathway,
+        point_id=point_id,
+        origin=origin,
+        message=message,
+        context=snapshot(learner, profile, pathway, point, where),
+        departement=profile.departement if profile else "",
+        releases_gate=releases_gate,
+        recommended_modality="",
+        recommendation_reason="",
+        due_at=add_working_days(timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS),
+    )
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        request.pk = None
+    return request
+
+
+@transaction.atomic(durable=True)
 def open_help_request(
     learner: User, pathway: PathwayPage, message: str, where: str
-) -> CoachingRequest | None:
-    """« J'ai besoin d'aide » from any step or module of a pathway."""
+) -> CoachingRequest:
+    """« J'ai besoin d'aide » from any step or module of a pathway: opens a request or adds
+    the message to the active one (``joined``)."""
     return open_request(
         learner,
         origin=Origin.HELP,
@@ -128,8 +182,9 @@ def open_help_request(
 
 
 def open_request_for_point(passage: CheckpointPassage, point, message: str = ""):
-    """A progression point asks for a coach: automatic and gate points on reaching them,
-    offered points when the learner accepts."""
+    """A progression point asks for a coach: automatic and gate points on reaching them
+    (inside the transaction recording the passage), offered points when the learner
+    accepts."""
     return open_request(
         passage.learner,
         origin=Origin.CHECKPOINT,
@@ -140,6 +195,12 @@ def open_request_for_point(passage: CheckpointPassage, point, message: str = "")
         releases_gate=point["trigger"] == "gate",
         where=point["title"],
     )
+
+
+@transaction.atomic(durable=True)
+def accept_offered_point(passage: CheckpointPassage, point, message: str) -> CoachingRequest:
+    """The learner accepts the coaching an ``offered`` point proposes (the view's action)."""
+    return open_request_for_point(passage, point, message)
 
 
 def balance_input(learner, profile, routed: Route, point, pathway, point_id) -> BalanceInput:
@@ -232,6 +293,83 @@ def _availability(profile):
 
 def _request_url(request: CoachingRequest) -> str:
     return reverse("coaching:request", args=[request.pk])
+
+
+def _announce(event: RequestEvent, request: CoachingRequest, point=None) -> None:
+    """The hop « coaches told »: route a new request and tell the people concerned, or tell
+    those who follow a request that an origin joined it; then mark the event announced.
+    Runs in the transaction that wrote the event, or later in the sweeper's."""
+    if request.is_active:
+        if event.opened_request:
+            _announce_new_request(request, _route_request(request, event, point))
+        else:
+            _announce_join(request, event)
+    RequestEvent.objects.filter(pk=event.pk).update(announced_at=timezone.now())
+
+
+def _route_request(request: CoachingRequest, event: RequestEvent, point=None) -> Route:
+    """Route the request and store its queue and recommended modality."""
+    learner, pathway = request.learner, request.pathway
+    if point is None and pathway is not None and event.origin == Origin.CHECKPOINT:
+        point = pathway.point_value(event.point_id)
+    profile = LearnerProfile.objects.filter(user=learner).first()
+    routed = route(request.departement)
+    recommendation = recommend_modality(
+        balance_input(learner, profile, routed, point, pathway, event.point_id)
+    )
+    request.network_queue = routed.network_queue
+    request.recommended_modality = recommendation.modality
+    request.recommendation_reason = _with_slots(recommendation)
+    request.save(update_fields=["network_queue", "recommended_modality", "recommendation_reason"])
+    return routed
+
+
+def _announce_join(request: CoachingRequest, event: RequestEvent) -> None:
+    """An origin joined an active request: the learner gets an acknowledgement; the coach
+    who claimed it is told, or, while nobody has, the same people as for a new request."""
+    learner_name = request.learner.display_name
+    notify(
+        request.learner,
+        kind="request_joined_ack",
+        subject=_("Votre demande d'accompagnement en cours est complétée"),
+        template="generic",
+        context={
+            "message": _(
+                "C'est ajouté à votre demande en cours (%(origin)s) : la personne qui la suit "
+                "en est informée. Vous n'avez rien d'autre à faire."
+            )
+            % {"origin": event.get_origin_display()}
+        },
+        url=reverse("coaching:my_coaching"),
+    )
+    if request.coach_id:
+        recipients = [request.coach]
+    else:
+        routed = route(request.departement)
+        if routed.network_queue:
+            recipients = list(User.objects.filter(groups__name=Role.MANAGER.value, is_active=True))
+            eligible = remote_coaches_with_room(settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX)
+        else:
+            recipients, eligible = [], routed.local
+        recipients += [e.profile.user for e in eligible if e.profile.user not in recipients]
+    gate = (
+        " " + _("La suite de son parcours attend la clôture de cette demande.")
+        if event.origin == Origin.CHECKPOINT and request.releases_gate
+        else ""
+    )
+    notify_many(
+        recipients,
+        kind="request_joined",
+        subject=_("%(name)s complète sa demande (%(origin)s)")
+        % {"name": learner_name, "origin": event.get_origin_display()},
+        template="generic",
+        context={
+            "message": _("%(where)s — %(message)s")
+            % {"where": event.where or "—", "message": event.message or _("Pas de message.")}
+            + gate
+        },
+        url=_request_url(request),
+    )
 
 
 def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
@@ -657,3 +795,90 @@ def nudge_inactive_learners(now: datetime | None = None) -> int:
                         where=_("Sans activité depuis %(days)s jours") % {"days": days},
                     )
     return sent
+
+
+@dataclass(frozen=True)
+class Repaired:
+    requests_opened: int
+    events_announced: int
+    failures: int
+
+
+REPAIR_BATCH = 200
+
+
+@in_site_language
+def repair_requests(now: datetime | None = None) -> Repaired:
+    """The sweeper of the hops from a learner's action to the coaches' notifications.
+
+    1. A passage of an automatic or gate point with no event for its point (its request
+       failed to open when reached) opens it, or joins the active request.
+    2. An event left unannounced (routing or the notification write failed) is announced.
+
+    Only what is older than ``COACHING_REPAIR_AFTER`` seconds (the normal path commits in
+    the same transaction, so younger rows are still being written), and passages of the
+    last ``COACHING_REPAIR_WINDOW_DAYS`` days. Each repair commits on its own; running
+    twice is harmless: the unique constraint and the events decide. E-mails then go
+    through the notifications outbox and its own sweeper.
+    """
+    now = now or timezone.now()
+    before = now - timedelta(seconds=settings.COACHING_REPAIR_AFTER)
+    handled = RequestEvent.objects.filter(
+        request__learner=OuterRef("learner"),
+        request__pathway=OuterRef("pathway"),
+        point_id=OuterRef("point_id"),
+    )
+    passages = (
+        CheckpointPassage.objects.filter(
+            trigger__in=["automatic", "gate"],
+            released_at__isnull=True,
+            reached_at__lt=before,
+            reached_at__gte=now - timedelta(days=settings.COACHING_REPAIR_WINDOW_DAYS),
+            learner__is_active=True,
+        )
+        .exclude(Exists(handled))
+        .select_related("learner", "pathway")
+        .order_by("reached_at")[:REPAIR_BATCH]
+    )
+    opened = announced = failures = 0
+    for passage in passages:
+        point = passage.pathway.point_value(passage.point_id)
+        if point is None:  # the point left the outline since
+            continue
+        try:
+            _repair_passage(passage, point)
+            opened += 1
+        except Exception:
+            failures += 1
+            logger.exception("Could not open the request of passage %s.", passage.pk)
+    pending = RequestEvent.objects.filter(announced_at__isnull=True, created_at__lt=before)
+    for event_id in pending.order_by("pk").values_list("pk", flat=True)[:REPAIR_BATCH]:
+        try:
+            announced += _repair_announcement(event_id)
+        except Exception:
+            failures += 1
+            logger.exception("Could not announce request event %s.", event_id)
+    if opened or announced or failures:
+        logger.info(
+            "Repaired requests: %d opened, %d announced, %d failed.", opened, announced, failures
+        )
+    return Repaired(opened, announced, failures)
+
+
+@transaction.atomic(durable=True)
+def _repair_passage(passage: CheckpointPassage, point) -> None:
+    open_request_for_point(passage, point)
+
+
+@transaction.atomic(durable=True)
+def _repair_announcement(event_id: int) -> int:
+    event = (
+        RequestEvent.objects.select_for_update(of=("self",))
+        .filter(pk=event_id, announced_at__isnull=True)
+        .select_related("request__learner", "request__pathway", "request__coach")
+        .first()
+    )
+    if event is None:  # announced meanwhile
+        return 0
+    _announce(event, event.request)
+    return 1

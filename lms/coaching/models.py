@@ -69,7 +69,9 @@ class CoachingRequest(models.Model):
         "pathways.PathwayPage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # The point this request is about: a progression point's block id, or "help" /
-    # "inactivity" / "self_assessment"; at most one active request per key.
+    # "inactivity" / "self_assessment" (its first origin's; a gate point reached while
+    # the request is active replaces it, so closing the request releases the gate).
+    # At most one active request per (learner, pathway): later origins join it as events.
     point_id = models.CharField(max_length=64)
     origin = models.CharField(_("origine"), max_length=16, choices=Origin.choices)
     status = models.CharField(
@@ -109,13 +111,18 @@ class CoachingRequest(models.Model):
         verbose_name_plural = _("demandes d'accompagnement")
         ordering = ["due_at"]
         constraints = [
+            # A request whose pathway was deleted (SET NULL) escapes it: NULLs are distinct.
             models.UniqueConstraint(
-                fields=["learner", "pathway", "point_id"],
+                fields=["learner", "pathway"],
                 condition=Q(status__in=ACTIVE_STATUSES),
-                name="one_active_request_per_point",
+                name="one_active_request_per_pathway",
             )
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
+
+    # Set by ``actions.open_request`` on the instance it returns: True when the origin
+    # joined a request that was already active instead of opening one.
+    joined = False
 
     def __str__(self):
         return f"#{self.pk} {self.learner} ({self.get_status_display()})"
@@ -127,6 +134,40 @@ class CoachingRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return is_overdue(self.status, self.due_at)
+
+
+class RequestEvent(models.Model):
+    """One origin of a request: the one that opened it, then each one that joined it (a
+    second « J'ai besoin d'aide » message, a point reached while it is active...).
+
+    ``announced_at`` is the outbox mark of the hop « coaches told »: it is set in the
+    same transaction as the notifications it stands for, and the sweeper announces the
+    events left without it (routing or the notification write failed).
+    """
+
+    request = models.ForeignKey(CoachingRequest, on_delete=models.CASCADE, related_name="events")
+    origin = models.CharField(_("origine"), max_length=16, choices=Origin.choices)
+    point_id = models.CharField(max_length=64)
+    message = models.TextField(_("message de la personne"), blank=True, max_length=4000)
+    where = models.CharField(_("où en est la personne"), max_length=255, blank=True)
+    opened_request = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("événement de demande")
+        verbose_name_plural = _("événements de demande")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(announced_at__isnull=True),
+                name="request_event_to_announce",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.origin} {self.point_id}"
 
 
 def is_overdue(status: str, due_at, now=None) -> bool:

@@ -15,3 +15,15 @@ def escalate_overdue_task() -> int:
 def nudge_inactive_task() -> int:
     """Remind idle learners; after the last reminder open a request where the pathway says so."""
     return actions.nudge_inactive_learners()
+
+
+@shared_task(name="coaching.repair_requests_task")
+def repair_requests_task() -> dict:
+    """Open the requests of points reached whose opening failed, and announce requests left
+    unannounced (beat: every minute). Safe to run twice."""
+    repaired = actions.repair_requests()
+    return {
+        "requests_opened": repaired.requests_opened,
+        "events_announced": repaired.events_announced,
+        "failures": repaired.failures,
+    }

@@ -1,16 +1,19 @@
 """Coach workspace and the learner's « Mon accompagnement ». Thin: check who may act, parse,
 call one action, render. Every object is loaded through a filter of what the user may see."""
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lms.accounts.models import LearnerProfile
@@ -34,6 +37,15 @@ from .forms import (
 from .ics import invite_for
 from .models import CoachingRequest, CoachingSession, SessionStatus, Status
 from .routing import may_claim
+
+logger = logging.getLogger(__name__)
+
+# When the request could not be saved at all: nothing half-done is kept, the text typed
+# is shown again, the learner may send it again.
+SAVE_FAILED = gettext_lazy(
+    "Votre demande n'a pas pu être enregistrée à cause d'un souci technique. Votre message "
+    "est conservé ci-dessous : réessayez dans un instant."
+)
 
 
 def coach_required(view):
@@ -231,7 +243,7 @@ def my_coaching(request):
     requests_ = (
         CoachingRequest.objects.for_learner(request.user)
         .select_related("coach", "pathway")
-        .prefetch_related("sessions")
+        .prefetch_related("sessions", "events")
         .order_by("-created_at")
     )
     return render(
@@ -307,15 +319,22 @@ def ask_for_help(request, pathway_id: int):
     initial = {"message": _("Je bloque sur « %(where)s » : ") % {"where": where}} if where else {}
     form = HelpRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        opened = actions.open_help_request(
-            request.user, pathway, form.cleaned_data["message"], where or pathway.title
-        )
-        if opened is None:
+        try:
+            opened = actions.open_help_request(
+                request.user, pathway, form.cleaned_data["message"], where or pathway.title
+            )
+        except DatabaseError:
+            logger.exception("Help request of user %s not saved.", request.user.pk)
+            messages.error(request, SAVE_FAILED)
+            return render(
+                request, "coaching/help.html", {"form": form, "pathway": pathway, "where": where}
+            )
+        if opened.joined:
             messages.info(
                 request,
                 _(
-                    "Vous avez déjà une demande d'aide en cours pour ce parcours : "
-                    "on vous répond vite."
+                    "Votre message est ajouté à votre demande en cours pour ce parcours : "
+                    "la personne qui la suit est prévenue."
                 ),
             )
         else:
@@ -341,8 +360,13 @@ def accept_offer(request, pathway_id: int, point_id: str):
     point = passage.pathway.point_value(point_id)
     if not form.is_valid() or point is None:
         raise Http404
-    opened = actions.open_request_for_point(passage, point, form.cleaned_data["message"])
-    if opened is None:
+    try:
+        opened = actions.accept_offered_point(passage, point, form.cleaned_data["message"])
+    except DatabaseError:
+        logger.exception("Offered point accepted by user %s not saved.", request.user.pk)
+        messages.error(request, SAVE_FAILED)
+        return redirect(reverse("coaching:my_coaching"))
+    if opened.joined:
         messages.info(request, _("Votre demande est déjà en cours."))
     else:
         messages.success(request, _("C'est noté : une personne va vous proposer un échange."))

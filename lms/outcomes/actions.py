@@ -91,7 +91,9 @@ def take_diagnosis(
     if not low or pathway.self_assessment_coaching != SelfAssessmentCoaching.OPEN:
         return DiagnosisOutcome(diagnosis, low)
     request = _open_self_assessment_request(learner, pathway, diagnosis, low, scores)
-    return DiagnosisOutcome(diagnosis, low, request, request_already_active=request is None)
+    if request.joined:  # added to the active request of the pathway
+        return DiagnosisOutcome(diagnosis, low, request_already_active=True)
+    return DiagnosisOutcome(diagnosis, low, request)
 
 
 @transaction.atomic(durable=True)
@@ -99,15 +101,17 @@ def request_coaching_after_diagnosis(diagnosis: Diagnosis) -> CoachingRequest | 
     """« Demander un accompagnement » from a diagnosis result with low scores.
 
     Precondition: the diagnosis has a live pathway and low competences (the view checks).
-    Returns None when a self-diagnosis request is already active for the pathway.
+    Returns None when a request is already active for the pathway (the self-diagnosis is
+    added to it, so the coach reads it there).
     """
     scores = {s.competence_id: s.score for s in diagnosis.scores.all()}
     pks = low_competences_of(diagnosis.pathway, scores)
     low = list(Competence.objects.filter(pk__in=pks))
     low.sort(key=lambda c: pks.index(c.pk))
-    return _open_self_assessment_request(
+    request = _open_self_assessment_request(
         diagnosis.learner, diagnosis.pathway, diagnosis, low, scores
     )
+    return None if request.joined else request
 
 
 def _open_self_assessment_request(learner, pathway, diagnosis, low, scores):

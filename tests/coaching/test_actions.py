@@ -66,17 +66,21 @@ def test_offered_point_waits_for_the_learner(
     passage = CheckpointPassage.objects.get()
     request = actions.open_request_for_point(passage, pathway.point_value(passage.point_id), "Oui")
     assert request.message == "Oui"
-    assert actions.open_request_for_point(passage, pathway.point_value(passage.point_id)) is None
+    again = actions.open_request_for_point(passage, pathway.point_value(passage.point_id))
+    assert again.pk == request.pk and again.joined
     assert CoachingRequest.objects.count() == 1
+    assert request.events.count() == 1  # accepting twice adds nothing
 
 
 def test_help_request_one_active_per_pathway(lyon_learner, rhone_coach):
     pathway = build_pathway(["m:1"])
     first = actions.open_help_request(lyon_learner, pathway, "Je bloque", "Module 1 — Étape 1")
     assert first.origin == "help" and first.context["where"] == "Module 1 — Étape 1"
-    assert actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs") is None
+    second = actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs")
+    assert second.pk == first.pk and second.joined
     actions.cancel_request(lyon_learner, first)
-    assert actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs") is not None
+    third = actions.open_help_request(lyon_learner, pathway, "Encore", "ailleurs")
+    assert third.pk != first.pk and not third.joined
 
 
 def test_shared_answers_are_snapshotted(lyon_learner, rhone_coach):

@@ -41,7 +41,7 @@ def test_completing_twice_is_a_no_op(django_capture_on_commit_callbacks):
     assert StepCompletion.objects.filter(learner=user).count() == 1
 
 
-def test_point_recorded_once_and_signal_sent_on_commit(reached, django_capture_on_commit_callbacks):
+def test_point_recorded_once_and_signal_sent_with_it(reached, django_capture_on_commit_callbacks):
     pathway = build_pathway(["m:2", "p:automatic", "m:1"])
     user = learner()
     actions.enroll(user, pathway)
@@ -52,13 +52,19 @@ def test_point_recorded_once_and_signal_sent_on_commit(reached, django_capture_o
         passages = actions.complete_step(user, first, first.step_ids[1])
         actions.complete_step(user, first, first.step_ids[1])
     assert [p.point_id for p in passages] == point_ids(pathway)
-    assert callbacks  # the signal (and what receivers queue) runs after commit only
+    assert callbacks  # what receivers queue (e-mails) runs after commit only
     assert reached == [(point_ids(pathway)[0], "automatic", "Balise 1")]
     assert CheckpointPassage.objects.filter(learner=user).count() == 1
 
 
-def test_rolled_back_completion_sends_nothing(reached, django_capture_on_commit_callbacks):
+def test_rolled_back_completion_keeps_nothing_receivers_wrote(
+    reached, django_capture_on_commit_callbacks
+):
+    """The signal is sent inside the transaction: a receiver's writes (coaching's request)
+    commit with the passage or not at all."""
     from django.db import transaction
+
+    from lms.coaching.models import CoachingRequest
 
     pathway = build_pathway(["m:1", "p:automatic"])
     user = learner()
@@ -70,9 +76,32 @@ def test_rolled_back_completion_sends_nothing(reached, django_capture_on_commit_
         transaction.atomic(),
     ):
         actions.complete_step(user, mod, mod.step_ids[0])
+        assert CoachingRequest.objects.filter(learner=user).exists()
         raise RuntimeError("boom")
-    assert reached == []
     assert not CheckpointPassage.objects.exists()
+    assert not CoachingRequest.objects.exists()
+
+
+def test_a_failing_receiver_keeps_the_progress(django_capture_on_commit_callbacks):
+    """A receiver that raises rolls back its own writes only: the step and the passage are
+    recorded, the learner's action succeeds (its repair is the receiver's business)."""
+    from pathways.signals import progression_point_reached
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("receiver down")
+
+    pathway = build_pathway(["m:1", "p:automatic"])
+    user = learner()
+    actions.enroll(user, pathway)
+    (mod,) = modules_of(pathway)
+    progression_point_reached.connect(broken, dispatch_uid="test_broken_receiver")
+    try:
+        passages = actions.complete_step(user, mod, mod.step_ids[0])
+    finally:
+        progression_point_reached.disconnect(dispatch_uid="test_broken_receiver")
+    assert [p.point_id for p in passages] == point_ids(pathway)
+    assert CheckpointPassage.objects.filter(learner=user).count() == 1
+    assert StepCompletion.objects.filter(learner=user).count() == 1
 
 
 def test_shared_module_counts_in_every_pathway(django_capture_on_commit_callbacks):
