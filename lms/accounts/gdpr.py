@@ -35,8 +35,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -463,6 +462,10 @@ def anonymise_user(user: User) -> None:
         next_steps="",
         private_notes="",
     )
+    # What the person wrote or where they were when they added to a request.
+    _model("coaching.RequestEvent").objects.filter(request__learner=user).update(
+        message="", where=""
+    )
     _model("pathways.ExerciseResponse").objects.filter(learner=user).delete()
     _model("pathways.CheckpointPassage").objects.filter(learner=user).update(answers={})
     _model("outcomes.Satisfaction").objects.filter(learner=user).update(comment="")
@@ -554,26 +557,12 @@ def warn_inactive_learner(user: User, now: datetime) -> None:
     """Record the warning and e-mail it (through the outbox, on commit)."""
     grace = timedelta(days=settings.BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS)
     InactivityWarning.objects.update_or_create(user=user, defaults={"warned_at": now})
-    with translation.override(settings.LANGUAGE_CODE):
-        deadline = date_format(timezone.localtime(now + grace), "j F Y")
-        notify(
-            user,
-            kind="inactivity_warning",
-            subject=_("Votre compte Balise sera anonymisé le %(date)s") % {"date": deadline},
-            template="generic",
-            context={
-                "message": _(
-                    "Vous ne vous êtes pas connecté·e à Balise depuis plus de %(days)s jours. "
-                    "Sans nouvelle connexion d'ici le %(date)s, votre compte sera anonymisé : "
-                    "votre profil, vos réponses et vos messages seront effacés.\n\n"
-                    "Pour garder votre compte, il suffit de vous connecter. Vous pouvez aussi "
-                    "télécharger vos données depuis « Mon compte »."
-                )
-                % {"days": settings.BALISE_INACTIVE_WARN_DAYS, "date": deadline},
-                "action_label": _("Me connecter"),
-            },
-            url=reverse("accounts:profile"),
-        )
+    notify(
+        user,
+        kind="inactivity_warning",
+        context={"days": settings.BALISE_INACTIVE_WARN_DAYS, "deadline": now + grace},
+        url=reverse("accounts:profile"),
+    )
 
 
 def anonymise_inactive_learners(now: datetime | None = None) -> dict[str, int]:

@@ -28,7 +28,7 @@ from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, Enrollment, PathwayPage
 from pathways.queries import learner_progress
 
-from .balance import BalanceInput, Recommendation, how_to_meet, recommend_modality
+from .balance import BalanceInput, Recommendation, recommend_modality
 from .ics import invite_for
 from .models import (
     ACTIVE_SESSION_STATUSES,
@@ -327,19 +327,10 @@ def _route_request(request: CoachingRequest, event: RequestEvent, point=None) ->
 def _announce_join(request: CoachingRequest, event: RequestEvent) -> None:
     """An origin joined an active request: the learner gets an acknowledgement; the coach
     who claimed it is told, or, while nobody has, the same people as for a new request."""
-    learner_name = request.learner.display_name
     notify(
         request.learner,
         kind="request_joined_ack",
-        subject=_("Votre demande d'accompagnement en cours est complétée"),
-        template="generic",
-        context={
-            "message": _(
-                "C'est ajouté à votre demande en cours (%(origin)s) : la personne qui la suit "
-                "en est informée. Vous n'avez rien d'autre à faire."
-            )
-            % {"origin": event.get_origin_display()}
-        },
+        context={"event": event},
         url=reverse("coaching:my_coaching"),
     )
     if request.coach_id:
@@ -352,21 +343,13 @@ def _announce_join(request: CoachingRequest, event: RequestEvent) -> None:
         else:
             recipients, eligible = [], routed.local
         recipients += [e.profile.user for e in eligible if e.profile.user not in recipients]
-    gate = (
-        " " + _("La suite de son parcours attend la clôture de cette demande.")
-        if event.origin == Origin.CHECKPOINT and request.releases_gate
-        else ""
-    )
     notify_many(
         recipients,
         kind="request_joined",
-        subject=_("%(name)s complète sa demande (%(origin)s)")
-        % {"name": learner_name, "origin": event.get_origin_display()},
-        template="generic",
         context={
-            "message": _("%(where)s — %(message)s")
-            % {"where": event.where or "—", "message": event.message or _("Pas de message.")}
-            + gate
+            "request": request,
+            "event": event,
+            "gate": event.origin == Origin.CHECKPOINT and request.releases_gate,
         },
         url=_request_url(request),
     )
@@ -386,22 +369,10 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
       claim it; the others still find it in their queue. Telling every remote coach sent
       tens of e-mails per request, ahead of the learner's.
     """
-    learner_name = request.learner.display_name
     notify(
         request.learner,
         kind="request_received",
-        subject=_("Votre demande d'accompagnement est bien reçue"),
-        template="generic",
-        context={
-            "message": _(
-                "Votre demande est transmise à l'équipe d'accompagnement. Une personne vous "
-                "répondra d'ici le %(due)s. %(reason)s"
-            )
-            % {
-                "due": timezone.localtime(request.due_at).strftime("%d/%m/%Y"),
-                "reason": request.recommendation_reason,
-            }
-        },
+        context={"request": request},
         url=reverse("coaching:my_coaching"),
     )
     if routed.network_queue:
@@ -409,17 +380,7 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
         notify_many(
             managers,
             kind="network_queue",
-            subject=_("Demande sans accompagnateur·rice local·e (%(dep)s)")
-            % {"dep": request.departement or "?"},
-            template="generic",
-            context={
-                "message": _(
-                    "%(name)s (département %(dep)s) a besoin d'un accompagnement, et aucun·e "
-                    "accompagnateur·rice ne couvre ce territoire. La demande est dans la file "
-                    "nationale, ouverte aux accompagnateur·rices qui travaillent à distance."
-                )
-                % {"name": learner_name, "dep": request.departement or "?"}
-            },
+            context={"request": request},
             url=_request_url(request),
         )
         # Declared in lms/settings.py (environment variable of the same name, default 10).
@@ -430,18 +391,7 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
     notify_many(
         [e.profile.user for e in eligible],
         kind="request_opened",
-        subject=_("Nouvelle demande d'accompagnement : %(name)s") % {"name": learner_name},
-        template="generic",
-        context={
-            "message": _(
-                "%(name)s demande un accompagnement (%(origin)s). Recommandation : %(reason)s"
-            )
-            % {
-                "name": learner_name,
-                "origin": request.get_origin_display(),
-                "reason": request.recommendation_reason,
-            }
-        },
+        context={"request": request},
         url=_request_url(request),
     )
 
@@ -485,19 +435,7 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
         notify(
             request.learner,
             kind="request_claimed",
-            subject=_("%(name)s va vous accompagner")
-            % {"name": coach.get_full_name() or coach.display_name},
-            template="generic",
-            context={
-                "message": _(
-                    "%(name)s a pris en charge votre demande et va vous proposer un rendez-vous. "
-                    "%(reason)s"
-                )
-                % {
-                    "name": coach.get_full_name() or coach.display_name,
-                    "reason": request.recommendation_reason,
-                }
-            },
+            context={"coach": coach, "request": request},
             url=reverse("coaching:my_coaching"),
         )
     return ClaimResult(True, _("Demande prise en charge."))
@@ -560,26 +498,10 @@ def propose_session(
                 )
         except IntegrityError as error:
             raise CoachingError(_("Un rendez-vous existe déjà à cette heure.")) from error
-        when = timezone.localtime(starts_at).strftime("%d/%m/%Y à %H:%M")
         notify(
             locked.learner,
             kind="session_proposed",
-            subject=_("Rendez-vous proposé le %(when)s") % {"when": when},
-            template="generic",
-            context={
-                "message": _(
-                    "%(coach)s vous propose un rendez-vous %(how)s le %(when)s (%(minutes)s min) : "
-                    "%(location)s. Acceptez-le, refusez-le ou demandez un autre créneau dans "
-                    "Balise. L'invitation est jointe pour votre agenda."
-                )
-                % {
-                    "coach": coach.get_full_name() or coach.display_name,
-                    "how": how_to_meet(session.modality),
-                    "when": when,
-                    "minutes": duration_minutes,
-                    "location": location,
-                }
-            },
+            context={"session": session},
             url=reverse("coaching:my_coaching"),
             ics=invite_for(session),
         )
@@ -618,17 +540,7 @@ def close_request(
         notify(
             request.learner,
             kind="request_closed",
-            subject=_("La synthèse de votre accompagnement"),
-            template="generic",
-            context={
-                "message": _("Synthèse : %(summary)s\n\nProchaines étapes : %(next)s")
-                % {"summary": summary, "next": next_steps or "—"}
-                + (
-                    "\n\n" + _("La suite de votre parcours est ouverte.")
-                    if request.releases_gate
-                    else ""
-                )
-            },
+            context={"request": request},
             url=reverse("coaching:my_coaching"),
         )
     return request
@@ -655,19 +567,10 @@ def answer_session(learner: User, session: CoachingSession, answer: str, message
             CoachingRequest.objects.filter(pk=session.request_id, status=Status.CLAIMED).update(
                 status=Status.SCHEDULED
             )
-        labels = {
-            SessionStatus.ACCEPTED: _("a accepté"),
-            SessionStatus.DECLINED: _("a refusé"),
-            SessionStatus.RESCHEDULE: _("demande un autre créneau pour"),
-        }
-        when = timezone.localtime(session.starts_at).strftime("%d/%m/%Y %H:%M")
         notify(
             session.coach,
             kind=f"session_{answer}",
-            subject=_("%(name)s %(answer)s le rendez-vous du %(when)s")
-            % {"name": learner.display_name, "answer": labels[status], "when": when},
-            template="generic",
-            context={"message": message or _("Pas de message.")},
+            context={"session": session, "learner": learner, "message": message},
             url=reverse("coaching:request", args=[session.request_id]),
         )
 
@@ -687,9 +590,7 @@ def cancel_request(learner: User, request: CoachingRequest) -> None:
             notify(
                 request.coach,
                 kind="request_cancelled",
-                subject=_("%(name)s a annulé sa demande") % {"name": learner.display_name},
-                template="generic",
-                context={"message": _("La demande #%(id)s est annulée.") % {"id": request.pk}},
+                context={"request": request},
                 url=reverse("coaching:queue"),
             )
 
@@ -718,21 +619,7 @@ def escalate_overdue_requests(now: datetime | None = None) -> int:
             notify_many(
                 managers,
                 kind="request_overdue",
-                subject=_("Demande sans réponse depuis le %(date)s")
-                % {"date": timezone.localtime(request.created_at).strftime("%d/%m/%Y")},
-                template="generic",
-                context={
-                    "message": _(
-                        "La demande #%(id)s de %(name)s (département %(dep)s) attend toujours "
-                        "une première réponse : elle était attendue avant le %(due)s."
-                    )
-                    % {
-                        "id": request.pk,
-                        "name": request.learner.display_name,
-                        "dep": request.departement or "?",
-                        "due": timezone.localtime(request.due_at).strftime("%d/%m/%Y %H:%M"),
-                    }
-                },
+                context={"request": request},
                 url=_request_url(request),
             )
     return escalated
@@ -773,17 +660,7 @@ def nudge_inactive_learners(now: datetime | None = None) -> int:
                 notify(
                     enrollment.learner,
                     kind="inactivity_nudge",
-                    subject=_("Votre parcours « %(title)s » vous attend")
-                    % {"title": enrollment.pathway.title},
-                    template="generic",
-                    context={
-                        "message": _(
-                            "Cela fait %(days)s jours que vous n'avez pas avancé. Un quart d'heure "
-                            "suffit pour reprendre là où vous en étiez. Besoin d'un coup de main ? "
-                            "Le bouton « J'ai besoin d'aide » est sur chaque étape."
-                        )
-                        % {"days": days}
-                    },
+                    context={"enrollment": enrollment, "days": days},
                     url=reverse("pathways:continue", args=[enrollment.pathway_id]),
                 )
                 if level == len(thresholds) and enrollment.pathway.inactivity_request:

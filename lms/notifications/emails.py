@@ -2,8 +2,9 @@
 
 Each kind of notification has its copy in a folder of templates,
 ``notifications/<kind>/``: ``subject.txt`` and ``message.txt`` (plain text,
-paragraphs separated by a blank line), and optionally ``message.html`` when
-the HTML version needs more than the text's paragraphs. The shared layout
+paragraphs separated by a blank line), optionally ``action.txt`` (the label of
+the link, « Ouvrir dans Balise » otherwise) and ``message.html`` when the HTML
+version needs more than the text's paragraphs. The shared layout
 (``notifications/email/base.txt`` and ``.html``) adds the greeting, the link
 and the signature. Actions pass data, never sentences.
 
@@ -14,6 +15,7 @@ say the same thing, and a retry days later sends what the person was told at
 the time. Dates are shown in the site's time zone.
 """
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,6 +74,10 @@ def render_notification(kind: str, context: Mapping[str, Any]) -> Rendered:
         except TemplateDoesNotExist:
             message_html = mark_safe(linebreaks(message.strip(), autoescape=True))  # noqa: S308
         layout = {**context, "subject": subject, "message": message.strip()}
+        with contextlib.suppress(TemplateDoesNotExist):
+            layout["action_label"] = _render_text(
+                f"{TEMPLATE_DIR}/{kind}/action.txt", context
+            ).strip()
         text = _render_text(f"{LAYOUT_DIR}/base.txt", layout)
         html = render_to_string(f"{LAYOUT_DIR}/base.html", {**layout, "message_html": message_html})
     return Rendered(subject=subject, text=tidy_text(text), html=html.strip())
