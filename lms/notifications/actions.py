@@ -44,7 +44,7 @@ def notify(
     string values of ``context`` may be lazy translations: they are resolved in
     the site's language. ``url`` is site-relative ("/apprendre/..."); templates
     receive it absolute as ``url``, with ``recipient`` and ``site_url``.
-    ``ics`` is an iCalendar text (METHOD:REQUEST) attached as ``invite.ics``.
+    ``ics`` is an iCalendar text (METHOD:REQUEST or CANCEL) attached as ``invite.ics``.
     """
     notification = _build(recipient, kind, subject, template, context, url, ics)
     notification.save()

@@ -21,8 +21,10 @@ from .models import Notification
 
 TEMPLATE_DIR = "notifications/email"
 ICS_FILENAME = "invite.ics"
-# METHOD:REQUEST makes mail clients offer "accept / decline" for the invite.
-ICS_MIMETYPE = "text/calendar; method=REQUEST"
+# The attachment's ``method`` parameter must repeat the calendar's METHOD (RFC 6047): with
+# REQUEST mail clients offer "accept / decline", with CANCEL they remove the event.
+ICS_MIMETYPE = "text/calendar; method={method}"
+_ICS_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
 
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]+$")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -61,5 +63,11 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
     if notification.ics:
-        message.attach(ICS_FILENAME, notification.ics, ICS_MIMETYPE)
+        message.attach(ICS_FILENAME, notification.ics, ics_mimetype(notification.ics))
     return message
+
+
+def ics_mimetype(ics: str) -> str:
+    """``text/calendar; method=…`` with the METHOD of the calendar (REQUEST when it has none)."""
+    found = _ICS_METHOD.search(ics)
+    return ICS_MIMETYPE.format(method=found.group(1).upper() if found else "REQUEST")
