@@ -105,6 +105,34 @@ def test_full_session_flow(client, rhone_coach, help_request, mailoutbox):
     )
 
 
+def test_closing_warns_the_coach_of_an_accepted_session_still_to_come(
+    client, rhone_coach, help_request
+):
+    actions.claim_request(rhone_coach, help_request.pk)
+    starts_at = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    session = actions.propose_session(
+        rhone_coach,
+        help_request,
+        starts_at=starts_at,
+        duration_minutes=60,
+        modality="video",
+        location="https://visio.example.org/x",
+    )
+    actions.answer_session(help_request.learner, session, "accept")
+    client.force_login(rhone_coach)
+
+    response = client.post(
+        reverse("coaching:close", args=[help_request.pk]),
+        {"outcome": "follow_up", "summary": "À suivre.", "next_steps": ""},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Demande clôturée" in page
+    assert "accepté par la personne, reste prévu" in page
+    assert timezone.localtime(starts_at).strftime("%H:%M") in page
+
+
 def test_session_in_the_past_is_refused_with_the_typed_values(client, rhone_coach, help_request):
     actions.claim_request(rhone_coach, help_request.pk)
     client.force_login(rhone_coach)
