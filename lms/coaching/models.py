@@ -128,6 +128,17 @@ class CoachingRequest(models.Model):
     def is_overdue(self) -> bool:
         return is_overdue(self.status, self.due_at)
 
+    @property
+    def booked_session(self) -> "CoachingSession | None":
+        """The accepted session that says how the learner meets: the next one to come, else
+        the last one held. Reads ``sessions.all()``, so prefetch them for a list."""
+        accepted = [s for s in self.sessions.all() if s.status == SessionStatus.ACCEPTED]
+        now = timezone.now()
+        upcoming = [s for s in accepted if s.starts_at > now]
+        if upcoming:
+            return min(upcoming, key=lambda s: s.starts_at)
+        return max(accepted, key=lambda s: s.starts_at, default=None)
+
 
 def is_overdue(status: str, due_at, now=None) -> bool:
     """Still waiting for a first response after its due time."""

@@ -133,6 +133,29 @@ def test_closing_warns_the_coach_of_an_accepted_session_still_to_come(
     assert timezone.localtime(starts_at).strftime("%H:%M") in page
 
 
+def test_my_coaching_shows_the_modality_of_the_booked_session(client, rhone_coach, help_request):
+    actions.claim_request(rhone_coach, help_request.pk)
+    help_request.refresh_from_db()
+    assert help_request.recommended_modality == "in_person"
+    session = actions.propose_session(
+        rhone_coach,
+        help_request,
+        starts_at=(timezone.now() + timedelta(days=2)).replace(microsecond=0),
+        duration_minutes=60,
+        modality="phone",
+        location="Je vous appelle",
+    )
+    client.force_login(help_request.learner)
+    before = client.get(reverse("coaching:my_coaching")).content.decode()
+    assert "Modalité proposée : En présentiel." in before
+    actions.answer_session(help_request.learner, session, "accept")
+
+    page = client.get(reverse("coaching:my_coaching")).content.decode()
+
+    assert "Modalité du rendez-vous : Téléphone." in page
+    assert "Modalité proposée : En présentiel." not in page
+
+
 def test_session_in_the_past_is_refused_with_the_typed_values(client, rhone_coach, help_request):
     actions.claim_request(rhone_coach, help_request.pk)
     client.force_login(rhone_coach)
