@@ -101,7 +101,10 @@ def open_request(
                     departement=departement,
                     network_queue=routed.network_queue,
                     recommended_modality=recommendation.modality,
-                    recommendation_reason=_with_slots(recommendation),
+                    recommendation_reason=_with_slots(recommendation.reason, recommendation),
+                    coach_recommendation_reason=_with_slots(
+                        recommendation.coach_reason, recommendation
+                    ),
                     releases_gate=releases_gate,
                     due_at=add_working_days(
                         timezone.localtime(now), settings.BALISE_SLA_WORKING_DAYS
@@ -175,11 +178,11 @@ def _ends_pathway(pathway: PathwayPage, point_id: str) -> bool:
     return all(item["type"] != "module" for item in raw[positions[point_id] + 1 :])
 
 
-def _with_slots(recommendation: Recommendation) -> str:
+def _with_slots(reason: str, recommendation: Recommendation) -> str:
     if not recommendation.slots:
-        return recommendation.reason
+        return reason
     return _("%(reason)s Créneaux à privilégier : %(slots)s.") % {
-        "reason": recommendation.reason,
+        "reason": reason,
         "slots": recommendation.slots,
     }
 
@@ -301,7 +304,7 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
             % {
                 "name": learner_name,
                 "origin": request.get_origin_display(),
-                "reason": request.recommendation_reason,
+                "reason": request.reason_for_coach,
             }
         },
         url=_request_url(request),

@@ -82,7 +82,14 @@ class CoachingRequest(models.Model):
     recommended_modality = models.CharField(
         _("modalité recommandée"), max_length=10, choices=Modality.choices
     )
-    recommendation_reason = models.TextField(_("raison de la recommandation"))
+    recommendation_reason = models.TextField(_("raison de la recommandation"))  # to the learner
+    # The same reason about the learner, for coaches; empty on rows older than it.
+    coach_recommendation_reason = models.TextField(
+        _("raison de la recommandation, pour les accompagnateur·rices"),
+        blank=True,
+        default="",
+        db_default="",
+    )
     releases_gate = models.BooleanField(default=False)
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,6 +134,10 @@ class CoachingRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return is_overdue(self.status, self.due_at)
+
+    @property
+    def reason_for_coach(self) -> str:
+        return self.coach_recommendation_reason or self.recommendation_reason
 
     @property
     def booked_session(self) -> "CoachingSession | None":
