@@ -15,12 +15,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import Availability, LearnerProfile, Modality, User
+from lms.accounts.models import Availability, CoachProfile, LearnerProfile, Modality, User
 from lms.accounts.roles import Role
 from lms.notifications.actions import notify, notify_many
 from pathways.actions import release_gate
@@ -29,7 +29,7 @@ from pathways.models import CheckpointPassage, Enrollment, PathwayPage
 from pathways.queries import learner_progress
 
 from .balance import BalanceInput, Recommendation, recommend_modality
-from .ics import invite_for
+from .ics import session_calendar
 from .models import (
     ACTIVE_SESSION_STATUSES,
     ACTIVE_STATUSES,
@@ -236,11 +236,11 @@ def _ends_pathway(pathway: PathwayPage, point_id: str) -> bool:
     return all(item["type"] != "module" for item in raw[positions[point_id] + 1 :])
 
 
-def _with_slots(recommendation: Recommendation) -> str:
+def _with_slots(reason: str, recommendation: Recommendation) -> str:
     if not recommendation.slots:
-        return recommendation.reason
+        return reason
     return _("%(reason)s Créneaux à privilégier : %(slots)s.") % {
-        "reason": recommendation.reason,
+        "reason": reason,
         "slots": recommendation.slots,
     }
 
@@ -319,8 +319,16 @@ def _route_request(request: CoachingRequest, event: RequestEvent, point=None) ->
     )
     request.network_queue = routed.network_queue
     request.recommended_modality = recommendation.modality
-    request.recommendation_reason = _with_slots(recommendation)
-    request.save(update_fields=["network_queue", "recommended_modality", "recommendation_reason"])
+    request.recommendation_reason = _with_slots(recommendation.reason, recommendation)
+    request.coach_recommendation_reason = _with_slots(recommendation.coach_reason, recommendation)
+    request.save(
+        update_fields=[
+            "network_queue",
+            "recommended_modality",
+            "recommendation_reason",
+            "coach_recommendation_reason",
+        ]
+    )
     return routed
 
 
@@ -414,12 +422,17 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
         return ClaimResult(False, _("Cette demande n'existe pas."))
     if not may_claim(profile, request):
         return ClaimResult(False, _("Cette demande ne relève pas de vos départements."))
-    if not has_capacity(profile):
-        return ClaimResult(
-            False, _("Vous avez atteint votre capacité : clôturez ou rendez une demande d'abord.")
-        )
     now = timezone.now()
     with transaction.atomic():
+        # Claims by one coach queue on their profile row; under READ COMMITTED the count
+        # that follows is a new statement, so it sees the claims committed meanwhile (a
+        # count inside the UPDATE would not: two claims update different rows).
+        CoachProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+        if not has_capacity(profile):
+            return ClaimResult(
+                False,
+                _("Vous avez atteint votre capacité : clôturez ou rendez une demande d'abord."),
+            )
         won = CoachingRequest.objects.filter(
             pk=request_id, status=Status.OPEN, coach__isnull=True
         ).update(status=Status.CLAIMED, coach=coach, claimed_at=now)
@@ -441,15 +454,20 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
     return ClaimResult(True, _("Demande prise en charge."))
 
 
+@in_site_language
 def hand_back(coach: User, request: CoachingRequest) -> None:
-    """Give a claimed request back to the queue (sessions proposed are cancelled)."""
+    """Give a claimed request back to the queue. Its proposed and accepted sessions are
+    cancelled: the learner is told of each one still to come, with a calendar CANCEL."""
     with transaction.atomic():
-        CoachingRequest.objects.filter(
+        handed = CoachingRequest.objects.filter(
             pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
         ).update(status=Status.OPEN, coach=None, claimed_at=None)
-        request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES).update(
-            status=SessionStatus.CANCELLED
-        )
+        if not handed:
+            return
+        for session in _cancel_sessions(
+            request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES)
+        ):
+            _tell_session_cancelled(session, session.request.learner, because="handed_back")
 
 
 @in_site_language
@@ -503,7 +521,7 @@ def propose_session(
             kind="session_proposed",
             context={"session": session},
             url=reverse("coaching:my_coaching"),
-            ics=invite_for(session),
+            ics=session_calendar(session),
         )
     return session
 
@@ -516,12 +534,23 @@ def save_notes(
     )
 
 
+@dataclass(frozen=True)
+class Closed:
+    request: CoachingRequest
+    upcoming: list[CoachingSession]  # accepted sessions still to come, kept
+
+
 @in_site_language
 def close_request(
     coach: User, request: CoachingRequest, *, outcome: str, summary: str, next_steps: str
-) -> CoachingRequest:
+) -> Closed:
     """Close with an outcome; the summary and next steps are shared with the learner.
-    A request born at a gate point releases the gate."""
+    A request born at a gate point releases the gate.
+
+    Sessions still waiting for the learner's answer are cancelled (the learner gets a
+    calendar CANCEL for each). Accepted sessions still to come are kept, as the coach and
+    the learner agreed on them: they are returned so that the coach is warned.
+    """
     with transaction.atomic():
         closed = CoachingRequest.objects.filter(
             pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
@@ -537,13 +566,51 @@ def close_request(
         request.refresh_from_db()
         if request.releases_gate and request.pathway_id:
             release_gate(request.learner, request.pathway, request.point_id)
+        for session in _cancel_sessions(request.sessions.filter(status=SessionStatus.PROPOSED)):
+            _tell_session_cancelled(session, session.request.learner, because="closed")
+        upcoming = list(
+            request.sessions.filter(status=SessionStatus.ACCEPTED, starts_at__gt=timezone.now())
+        )
         notify(
             request.learner,
             kind="request_closed",
             context={"request": request},
             url=reverse("coaching:my_coaching"),
         )
-    return request
+    return Closed(request, upcoming)
+
+
+def _cancel_sessions(sessions) -> list[CoachingSession]:
+    """Cancel ``sessions`` (a queryset of active ones), bumping their SEQUENCE; return them
+    as cancelled, loaded with what their calendar file needs."""
+    locked = list(
+        sessions.select_for_update(of=("self",)).select_related("coach", "request__learner")
+    )
+    CoachingSession.objects.filter(pk__in=[session.pk for session in locked]).update(
+        status=SessionStatus.CANCELLED, sequence=F("sequence") + 1
+    )
+    for session in locked:
+        session.status = SessionStatus.CANCELLED
+        session.sequence += 1
+    return locked
+
+
+def _tell_session_cancelled(session: CoachingSession, recipient: User, because: str) -> None:
+    """Tell ``recipient`` that a session still to come is cancelled, with a calendar CANCEL
+    so that their calendar removes it. Past sessions are cancelled silently. ``because``:
+    "closed", "handed_back" or "learner_cancelled" (the template words each)."""
+    if session.starts_at <= timezone.now():
+        return
+    is_learner = recipient.pk == session.request.learner_id
+    notify(
+        recipient,
+        kind="session_cancelled",
+        context={"session": session, "because": because},
+        url=reverse("coaching:my_coaching")
+        if is_learner
+        else reverse("coaching:request", args=[session.request_id]),
+        ics=session_calendar(session),
+    )
 
 
 # --- Learner side ---------------------------------------------------------------------------
@@ -560,7 +627,7 @@ def answer_session(learner: User, session: CoachingSession, answer: str, message
     with transaction.atomic():
         changed = CoachingSession.objects.filter(
             pk=session.pk, request__learner=learner, status=SessionStatus.PROPOSED
-        ).update(status=status, learner_message=message)
+        ).update(status=status, learner_message=message, sequence=F("sequence") + 1)
         if not changed:
             raise CoachingError(_("Ce rendez-vous n'attend plus de réponse."))
         if status == SessionStatus.ACCEPTED:
@@ -577,15 +644,18 @@ def answer_session(learner: User, session: CoachingSession, answer: str, message
 
 @in_site_language
 def cancel_request(learner: User, request: CoachingRequest) -> None:
+    """The learner withdraws a request; its sessions are cancelled and the coach gets a
+    calendar CANCEL for each one still to come."""
     with transaction.atomic():
         cancelled = CoachingRequest.objects.filter(
             pk=request.pk, learner=learner, status__in=ACTIVE_STATUSES
         ).update(status=Status.CANCELLED, closed_at=timezone.now())
         if not cancelled:
             raise CoachingError(_("Cette demande n'est plus en cours."))
-        request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES).update(
-            status=SessionStatus.CANCELLED
-        )
+        for session in _cancel_sessions(
+            request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES)
+        ):
+            _tell_session_cancelled(session, session.coach, because="learner_cancelled")
         if request.coach_id:
             notify(
                 request.coach,

@@ -4,7 +4,8 @@ Accompaniment works best when remote and in-person meetings are mixed: remote
 removes the distance for rural learners and fits around a job, while meeting in
 person builds trust and anchors the project in its territory.
 ``recommend_modality`` turns that into a recommendation with a reason in plain
-French, shown to both coach and learner.
+French, worded for each reader: the learner reads « Vous avez indiqué… », the coach
+« La personne a indiqué… ».
 """
 
 from dataclasses import dataclass
@@ -34,8 +35,13 @@ class BalanceInput:
 @dataclass(frozen=True)
 class Recommendation:
     modality: str
-    reason: str
+    reason: str  # addressed to the learner
     slots: str = ""  # when to meet, e.g. "en soirée ou le week-end"
+    coach_reason: str = ""  # the same reason, about the learner, for the coach
+
+    def __post_init__(self):
+        if not self.coach_reason:  # the reason does not address the learner
+            object.__setattr__(self, "coach_reason", self.reason)
 
 
 def recommend_modality(situation: BalanceInput) -> Recommendation:
@@ -76,6 +82,11 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
             )
             % {"how": how_to_meet(remote)},
             slots,
+            _(
+                "Aucun·e accompagnateur·rice ne couvre encore le département de la personne : "
+                "le premier échange se fait à distance, %(how)s."
+            )
+            % {"how": how_to_meet(remote)},
         )
     if situation.point_recommends == IN_PERSON and situation.in_person_reachable:
         return Recommendation(
@@ -99,15 +110,26 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
                 "proposée pour faire le point ensemble."
             ),
             slots,
+            _(
+                "La personne arrive au bout du parcours : proposez-lui une rencontre en "
+                "présentiel pour faire le point ensemble."
+            ),
         )
     if situation.preferred == IN_PERSON and situation.in_person_reachable:
-        return Recommendation(IN_PERSON, _("Vous avez indiqué préférer vous rencontrer."), slots)
+        return Recommendation(
+            IN_PERSON,
+            _("Vous avez indiqué préférer vous rencontrer."),
+            slots,
+            _("La personne a indiqué préférer une rencontre en présentiel."),
+        )
     if situation.preferred in REMOTE:
         return Recommendation(
             situation.preferred,
             _("Vous avez indiqué préférer un échange %(how)s.")
             % {"how": how_to_meet(situation.preferred)},
             slots,
+            _("La personne a indiqué préférer un échange %(how)s.")
+            % {"how": how_to_meet(situation.preferred)},
         )
     if situation.preferred == IN_PERSON:
         return Recommendation(
@@ -118,6 +140,11 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
             )
             % {"how": how_to_meet(remote)},
             slots,
+            _(
+                "La personne préfère une rencontre, mais aucun·e accompagnateur·rice ne reçoit "
+                "en présentiel près de chez elle pour l'instant : échange %(how)s."
+            )
+            % {"how": how_to_meet(remote)},
         )
     if (
         situation.remote_sessions >= 2
@@ -147,16 +174,23 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
             slots,
         )
     if situation.area_type == "rural" or situation.employed or not situation.in_person_reachable:
-        reason = (
-            _("Vous êtes en emploi : un échange %(how)s s'adapte à vos horaires.")
-            if situation.employed
-            else _("Pour vous éviter un long déplacement, le premier échange se fait %(how)s.")
-        )
-        return Recommendation(remote, reason % {"how": how_to_meet(remote)}, slots)
+        if situation.employed:
+            reason = _("Vous êtes en emploi : un échange %(how)s s'adapte à vos horaires.")
+            coach_reason = _(
+                "La personne est en emploi : un échange %(how)s s'adapte à ses horaires."
+            )
+        else:
+            reason = _("Pour vous éviter un long déplacement, le premier échange se fait %(how)s.")
+            coach_reason = _(
+                "Pour lui éviter un long déplacement, le premier échange se fait %(how)s."
+            )
+        how = {"how": how_to_meet(remote)}
+        return Recommendation(remote, reason % how, slots, coach_reason % how)
     return Recommendation(
         IN_PERSON,
         _("Une accompagnatrice ou un accompagnateur peut vous recevoir près de chez vous."),
         slots,
+        _("Une accompagnatrice ou un accompagnateur peut recevoir la personne près de chez elle."),
     )
 
 

@@ -82,7 +82,7 @@ def queue_cards(rows: Iterable[Mapping[str, Any]], coach: User) -> list[QueueCar
                 profile=profile,
                 pathway_title=row["pathway_title"] or "",
                 recommended=recommended % {"modality": modalities.get(modality, modality)},
-                reason=row["recommendation_reason"],
+                reason=row["coach_recommendation_reason"] or row["recommendation_reason"],
                 requested=requested
                 % {
                     "created": naturaltime(row["created_at"]),

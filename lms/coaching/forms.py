@@ -60,7 +60,7 @@ class SessionForm(forms.Form):
         cleaned = super().clean()
         day, hour = cleaned.get("date"), cleaned.get("time")
         if day and hour:
-            starts_at = timezone.make_aware(datetime.combine(day, hour))
+            starts_at = _local_moment(datetime.combine(day, hour))
             if starts_at <= timezone.now():
                 raise forms.ValidationError(
                     _("Ce créneau est déjà passé : choisissez une date à venir.")
@@ -69,6 +69,34 @@ class SessionForm(forms.Form):
                 raise forms.ValidationError(_("Choisissez une date dans l'année qui vient."))
             cleaned["starts_at"] = starts_at
         return cleaned
+
+
+def _local_moment(wall_time: datetime) -> datetime:
+    """The moment the site's clocks show ``wall_time``; refused when they never show it
+    (clocks go forward) or show it twice (clocks go back): either way the meeting would be
+    stored an hour away from what the coach typed, or be unclear to the learner."""
+    zone = timezone.get_current_timezone()
+    first, second = wall_time.replace(tzinfo=zone, fold=0), wall_time.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    when = {"date": wall_time.strftime("%d/%m/%Y"), "time": wall_time.strftime("%H:%M")}
+    # zoneinfo: in a gap, fold=0 reads the time with the offset before the change, which
+    # is the larger one only when the clocks go back.
+    if first.utcoffset() > second.utcoffset():
+        raise forms.ValidationError(
+            _(
+                "Le %(date)s, %(time)s arrive deux fois : on recule les montres d'une heure "
+                "(passage à l'heure d'hiver). Choisissez une autre heure."
+            )
+            % when
+        )
+    raise forms.ValidationError(
+        _(
+            "Le %(date)s, %(time)s n'existe pas : on avance les montres d'une heure "
+            "(passage à l'heure d'été). Choisissez une autre heure."
+        )
+        % when
+    )
 
 
 class NotesForm(forms.Form):

@@ -84,7 +84,14 @@ class CoachingRequest(models.Model):
     recommended_modality = models.CharField(
         _("modalité recommandée"), max_length=10, choices=Modality.choices
     )
-    recommendation_reason = models.TextField(_("raison de la recommandation"))
+    recommendation_reason = models.TextField(_("raison de la recommandation"))  # to the learner
+    # The same reason about the learner, for coaches; empty on rows older than it.
+    coach_recommendation_reason = models.TextField(
+        _("raison de la recommandation, pour les accompagnateur·rices"),
+        blank=True,
+        default="",
+        db_default="",
+    )
     releases_gate = models.BooleanField(default=False)
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +141,21 @@ class CoachingRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return is_overdue(self.status, self.due_at)
+
+    @property
+    def reason_for_coach(self) -> str:
+        return self.coach_recommendation_reason or self.recommendation_reason
+
+    @property
+    def booked_session(self) -> "CoachingSession | None":
+        """The accepted session that says how the learner meets: the next one to come, else
+        the last one held. Reads ``sessions.all()``, so prefetch them for a list."""
+        accepted = [s for s in self.sessions.all() if s.status == SessionStatus.ACCEPTED]
+        now = timezone.now()
+        upcoming = [s for s in accepted if s.starts_at > now]
+        if upcoming:
+            return min(upcoming, key=lambda s: s.starts_at)
+        return max(accepted, key=lambda s: s.starts_at, default=None)
 
 
 class RequestEvent(models.Model):

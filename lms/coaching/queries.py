@@ -25,6 +25,7 @@ CARD_VALUES = (
     "network_queue",
     "recommended_modality",
     "recommendation_reason",
+    "coach_recommendation_reason",
     "created_at",
     "due_at",
     "pathway_title",

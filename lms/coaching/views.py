@@ -11,7 +11,9 @@ from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,7 +36,7 @@ from .forms import (
     SessionForm,
     page_number,
 )
-from .ics import invite_for
+from .ics import session_calendar
 from .models import CoachingRequest, CoachingSession, SessionStatus, Status
 from .routing import may_claim
 
@@ -219,8 +221,17 @@ def close(request, pk: int):
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _rerender(request, coaching_request, close_form=form)
-    actions.close_request(request.user, coaching_request, **form.cleaned_data)
+    closed = actions.close_request(request.user, coaching_request, **form.cleaned_data)
     messages.success(request, _("Demande clôturée : la synthèse est partagée avec la personne."))
+    for session in closed.upcoming:
+        messages.warning(
+            request,
+            _(
+                "Le rendez-vous du %(when)s, accepté par la personne, reste prévu : elle vous "
+                "attend à cette date."
+            )
+            % {"when": date_format(localtime(session.starts_at), "DATETIME_FORMAT")},
+        )
     return redirect("coaching:queue")
 
 
@@ -299,7 +310,7 @@ def session_ics(request, pk: int):
         raise Http404
     if session.status not in (SessionStatus.PROPOSED, SessionStatus.ACCEPTED):
         raise Http404
-    response = HttpResponse(invite_for(session), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(session_calendar(session), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, "rendez-vous-balise.ics")
     return response
 

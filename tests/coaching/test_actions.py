@@ -299,6 +299,73 @@ def test_hand_back_reopens_the_request(claimed, rhone_coach):
     assert session.status == "cancelled"
 
 
+def calendar_of(notification):
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(notification.ics)
+    return str(calendar["method"]), calendar.walk("VEVENT")[0]
+
+
+def test_closing_cancels_the_proposals_and_keeps_the_accepted_session(claimed, rhone_coach):
+    accepted = propose(rhone_coach, claimed, hours=48)
+    actions.answer_session(claimed.learner, accepted, "accept")
+    pending = propose(rhone_coach, claimed, hours=72)
+
+    closed = actions.close_request(
+        rhone_coach, claimed, outcome="follow_up", summary="Bien", next_steps=""
+    )
+
+    # The coach is warned of the meeting still to come, which stays planned.
+    assert [session.pk for session in closed.upcoming] == [accepted.pk]
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"
+    # The pending proposal can no longer be accepted, and the coach hears nothing of it.
+    told_before = Notification.objects.filter(recipient=rhone_coach).count()
+    with pytest.raises(actions.CoachingError):
+        actions.answer_session(claimed.learner, pending, "accept")
+    assert Notification.objects.filter(recipient=rhone_coach).count() == told_before
+    # The learner's calendar drops it.
+    notice = Notification.objects.get(kind="session_cancelled")
+    assert notice.recipient == claimed.learner
+    method, event = calendar_of(notice)
+    assert method == "CANCEL" and str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == f"{pending.uid}@balise"
+
+
+def test_hand_back_tells_the_learner_each_session_is_cancelled(claimed, rhone_coach):
+    accepted = propose(rhone_coach, claimed, hours=48)
+    actions.answer_session(claimed.learner, accepted, "accept")
+    pending = propose(rhone_coach, claimed, hours=72)
+
+    actions.hand_back(rhone_coach, claimed)
+
+    notices = Notification.objects.filter(kind="session_cancelled").order_by("pk")
+    assert [n.recipient for n in notices] == [claimed.learner, claimed.learner]
+    cancelled = {str(calendar_of(n)[1]["uid"]): calendar_of(n)[0] for n in notices}
+    assert cancelled == {f"{accepted.uid}@balise": "CANCEL", f"{pending.uid}@balise": "CANCEL"}
+
+
+def test_hand_back_by_another_coach_cancels_nothing(claimed, rhone_coach):
+    session = propose(rhone_coach, claimed)
+    actions.hand_back(coach(departements=["69"]), claimed)
+    session.refresh_from_db()
+    assert session.status == "proposed"
+    assert not Notification.objects.filter(kind="session_cancelled").exists()
+
+
+def test_learner_cancelling_sends_the_coach_a_calendar_cancel(claimed, rhone_coach):
+    session = propose(rhone_coach, claimed)
+    actions.answer_session(claimed.learner, session, "accept")
+
+    actions.cancel_request(claimed.learner, claimed)
+
+    notice = Notification.objects.get(kind="session_cancelled")
+    assert notice.recipient == rhone_coach
+    method, event = calendar_of(notice)
+    assert method == "CANCEL" and str(event["uid"]) == f"{session.uid}@balise"
+    assert Notification.objects.filter(recipient=rhone_coach, kind="request_cancelled").exists()
+
+
 # --- SLA and inactivity ----------------------------------------------------------------------
 
 

@@ -1,5 +1,8 @@
 """The remote / in-person balance policy, as a table of cases."""
 
+import importlib
+import re
+
 import pytest
 
 from lms.coaching.balance import BalanceInput, recommend_modality
@@ -86,6 +89,39 @@ def test_policy(situation, modality, reason_contains):
     recommendation = recommend_modality(situation)
     assert recommendation.modality == modality
     assert reason_contains in recommendation.reason
+
+
+POLICY_CASES = [params[0] for params in test_policy.pytestmark[0].args[1]]
+# The learner is addressed (« vous ») only in the learner's wording.
+ADDRESSES_THE_LEARNER = re.compile(
+    r"(?<![-\w])(vous|votre|vos)\b", re.IGNORECASE
+)  # not rendez-vous
+
+
+@pytest.mark.parametrize("situation", POLICY_CASES)
+def test_the_coach_reads_about_the_learner_not_to_them(situation):
+    recommendation = recommend_modality(situation)
+    assert not ADDRESSES_THE_LEARNER.search(recommendation.coach_reason), recommendation
+    assert recommendation.coach_reason.strip()
+
+
+def test_a_stated_preference_is_worded_for_each_reader():
+    recommendation = recommend_modality(case(preferred="video"))
+    assert recommendation.reason == "Vous avez indiqué préférer un échange en visioconférence."
+    assert recommendation.coach_reason == (
+        "La personne a indiqué préférer un échange en visioconférence."
+    )
+
+
+@pytest.mark.parametrize("situation", POLICY_CASES)
+def test_stored_reasons_are_reworded_for_coaches_as_the_policy_words_them(situation):
+    """The data migration turns each learner wording into the coach's, slots kept."""
+    migration = importlib.import_module("lms.coaching.migrations.0006_coach_recommendation_reason")
+    recommendation = recommend_modality(situation)
+    slots = " Créneaux à privilégier : en soirée ou le week-end."
+    assert migration.for_coach(recommendation.reason + slots) == (
+        recommendation.coach_reason + slots
+    )
 
 
 @pytest.mark.parametrize(

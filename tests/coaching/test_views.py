@@ -9,6 +9,7 @@ from django.utils import timezone
 from lms.accounts.roles import Role
 from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, CoachingSession, Status
+from lms.notifications.models import Notification
 from pathways import actions as pathway_actions
 from tests.factories.accounts import UserFactory, coach, learner
 from tests.factories.pathways import build_pathway, modules_of, point_ids
@@ -103,6 +104,75 @@ def test_full_session_flow(client, rhone_coach, help_request, mailoutbox):
     assert (
         "On a clarifié le modèle." in client.get(reverse("coaching:my_coaching")).content.decode()
     )
+
+
+def test_closing_warns_the_coach_of_an_accepted_session_still_to_come(
+    client, rhone_coach, help_request
+):
+    actions.claim_request(rhone_coach, help_request.pk)
+    starts_at = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    session = actions.propose_session(
+        rhone_coach,
+        help_request,
+        starts_at=starts_at,
+        duration_minutes=60,
+        modality="video",
+        location="https://visio.example.org/x",
+    )
+    actions.answer_session(help_request.learner, session, "accept")
+    client.force_login(rhone_coach)
+
+    response = client.post(
+        reverse("coaching:close", args=[help_request.pk]),
+        {"outcome": "follow_up", "summary": "À suivre.", "next_steps": ""},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Demande clôturée" in page
+    assert "accepté par la personne, reste prévu" in page
+    assert timezone.localtime(starts_at).strftime("%H:%M") in page
+
+
+def test_my_coaching_shows_the_modality_of_the_booked_session(client, rhone_coach, help_request):
+    actions.claim_request(rhone_coach, help_request.pk)
+    help_request.refresh_from_db()
+    assert help_request.recommended_modality == "in_person"
+    session = actions.propose_session(
+        rhone_coach,
+        help_request,
+        starts_at=(timezone.now() + timedelta(days=2)).replace(microsecond=0),
+        duration_minutes=60,
+        modality="phone",
+        location="Je vous appelle",
+    )
+    client.force_login(help_request.learner)
+    before = client.get(reverse("coaching:my_coaching")).content.decode()
+    assert "Modalité proposée : En présentiel." in before
+    actions.answer_session(help_request.learner, session, "accept")
+
+    page = client.get(reverse("coaching:my_coaching")).content.decode()
+
+    assert "Modalité du rendez-vous : Téléphone." in page
+    assert "Modalité proposée : En présentiel." not in page
+
+
+def test_the_recommendation_is_worded_for_each_reader(client, rhone_coach):
+    person = learner(departement="69", area_type="urban", preferred_modality="video")
+    request = actions.open_help_request(person, build_pathway(["m:1"]), "Aide", "ici")
+    learner_wording = "Vous avez indiqué préférer un échange en visioconférence."
+    coach_wording = "La personne a indiqué préférer un échange en visioconférence."
+
+    client.force_login(rhone_coach)
+    queue = client.get(reverse("coaching:queue")).content.decode()
+    file = client.get(reverse("coaching:request", args=[request.pk])).content.decode()
+    client.force_login(person)
+    mine = client.get(reverse("coaching:my_coaching")).content.decode()
+
+    assert coach_wording in queue and learner_wording not in queue
+    assert coach_wording in file and learner_wording not in file
+    assert learner_wording in mine and coach_wording not in mine
+    assert Notification.objects.get(recipient=rhone_coach).body_text.count(coach_wording) == 1
 
 
 def test_session_in_the_past_is_refused_with_the_typed_values(client, rhone_coach, help_request):

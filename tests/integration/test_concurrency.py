@@ -78,6 +78,23 @@ def test_twenty_coaches_claiming_one_request_make_one_winner(postgres_url):
     assert request.coach in coaches
 
 
+def test_two_claims_of_different_requests_fill_the_coachs_last_slot_once(postgres_url):
+    person_coach = coach(departements=["69"], capacity=2)
+    pathway = build_pathway(["m:1"])
+    held = actions.open_help_request(learner(departement="69"), pathway, "Aide", "ici")
+    assert actions.claim_request(person_coach, held.pk).ok  # one slot left
+    waiting = [
+        actions.open_help_request(learner(departement="69"), pathway, "Aide", "ici")
+        for _ in range(2)
+    ]
+
+    results, errors = race(2, lambda i: actions.claim_request(person_coach, waiting[i].pk))
+    assert errors == []
+    assert sorted(result.ok for result in results) == [False, True]
+    assert any("capacité" in result.message for result in results if not result.ok)
+    assert CoachingRequest.objects.filter(coach=person_coach).count() == 2
+
+
 def test_double_submitted_session_proposal_makes_one_session(postgres_url):
     person_coach = coach(departements=["69"])
     request = actions.open_help_request(

@@ -28,11 +28,11 @@ def notify(recipient, **overrides):
     return actions.notify(recipient, **(kwargs | overrides))
 
 
-def invite_ics() -> str:
+def invite_ics(method: str = "REQUEST") -> str:
     calendar = Calendar()
     calendar.add("prodid", "-//Balise//Tests//FR")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", "session-1@balise.test")
     event.add("summary", "Rendez-vous Balise")
@@ -119,6 +119,16 @@ def test_the_invite_is_attached_as_a_calendar_request(person, enqueued, mailoutb
     assert parts[0].get_filename() == "invite.ics"
     calendar = Calendar.from_ical(parts[0].get_payload(decode=True))
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Rendez-vous Balise"]
+
+
+def test_a_cancellation_is_attached_as_a_calendar_cancel(person, enqueued, mailoutbox):
+    notification = notify(person, ics=invite_ics("CANCEL"))
+    deliver_notification_task(notification.pk)
+
+    parts = [p for p in mailoutbox[0].message().walk() if p.get_content_type() == "text/calendar"]
+    # A "method=REQUEST" part holding a METHOD:CANCEL calendar is an invalid iMIP message:
+    # mail clients then offer to accept the cancelled meeting instead of removing it.
+    assert [part.get_param("method") for part in parts] == ["CANCEL"]
 
 
 def test_a_row_another_worker_is_sending_is_skipped_until_its_claim_expires(
