@@ -458,6 +458,7 @@ def anonymise_user(user: User) -> None:
         message="",
         context={},
         recommendation_reason="",
+        coach_recommendation_reason="",
         summary="",
         next_steps="",
         private_notes="",
