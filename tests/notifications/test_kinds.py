@@ -1,0 +1,105 @@
+"""Every kind of notification has its copy in templates and reads in its reader's language."""
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from lms.coaching.models import CoachingRequest, CoachingSession, RequestEvent
+from lms.notifications.emails import render_notification
+from pathways.models import Enrollment, PathwayPage
+from tests.factories.accounts import UserFactory
+
+KINDS_DIR = Path(settings.BASE_DIR) / "templates" / "notifications"
+SOURCES = [
+    *Path(settings.BASE_DIR, "lms").rglob("*.py"),
+    *Path(settings.BASE_DIR, "pathways").rglob("*.py"),
+]
+KIND_LITERAL = re.compile(r'kind=f?"([a-z_{}]+)"')
+
+
+def kinds_in_code() -> set[str]:
+    found = set()
+    for path in SOURCES:
+        for kind in KIND_LITERAL.findall(path.read_text()):
+            if kind == "session_{answer}":
+                found |= {"session_accept", "session_decline", "session_reschedule"}
+            else:
+                found.add(kind)
+    return found
+
+
+def kinds_in_templates() -> set[str]:
+    return {p.name for p in KINDS_DIR.iterdir() if p.is_dir() and p.name != "email"}
+
+
+def test_every_kind_notified_by_the_code_has_its_templates_and_no_template_is_orphan():
+    assert kinds_in_code() == kinds_in_templates()
+    for kind in kinds_in_templates():
+        assert (KINDS_DIR / kind / "subject.txt").is_file(), kind
+        assert (KINDS_DIR / kind / "message.txt").is_file(), kind
+
+
+def scene(language: str) -> dict:
+    """Unsaved rows, enough for every template: no query, no database."""
+    learner = UserFactory.build(first_name="Léa", language=language)
+    coach = UserFactory.build(first_name="Julien", last_name="Martin")
+    pathway = PathwayPage(title="Faire émerger son projet ESS")
+    starts = timezone.make_aware(datetime(2027, 1, 12, 18, 30))
+    request = CoachingRequest(
+        pk=7,
+        learner=learner,
+        coach=coach,
+        pathway=pathway,
+        origin="help",
+        departement="48",
+        due_at=starts,
+        created_at=starts - timedelta(days=3),
+        summary="Étude de marché à affiner.",
+        next_steps="Rencontrer deux clients.",
+        recommendation_reason="Vous avez indiqué préférer la visioconférence.",
+        coach_recommendation_reason="La personne a indiqué préférer la visioconférence.",
+        releases_gate=True,
+    )
+    session = CoachingSession(
+        request=request, coach=coach, starts_at=starts, modality="video", location="https://x"
+    )
+    event = RequestEvent(request=request, origin="checkpoint", where="Étape 2", message="Aide")
+    return {
+        "recipient": learner,
+        "site_url": settings.SITE_URL,
+        "url": f"{settings.SITE_URL}/accompagnement/",
+        "request": request,
+        "session": session,
+        "event": event,
+        "coach": coach,
+        "learner": learner,
+        "message": "",
+        "gate": True,
+        "because": "handed_back",
+        "enrollment": Enrollment(learner=learner, pathway=pathway),
+        "days": 14,
+        "deadline": starts,
+    }
+
+
+FRENCH_WORDS = re.compile(r"\b(vous|votre|Bonjour|demande|rendez-vous|équipe)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("kind", sorted(kinds_in_templates()))
+def test_each_kind_reads_in_french_and_in_english(kind):
+    french = render_notification(kind, scene("fr"))
+    english = render_notification(kind, scene("en"))
+
+    assert french.subject and french.text.startswith("Bonjour Léa,")
+    assert english.text.startswith("Hello Léa,")
+    assert english.subject != french.subject
+    words = FRENCH_WORDS.findall(english.subject + english.text.replace("Julien Martin", ""))
+    # Free text written by people (summaries, reasons, messages) stays as written.
+    stored = " ".join(
+        str(v) for v in (scene("en")["request"].summary, scene("en")["request"].next_steps)
+    )
+    assert not [w for w in words if w not in stored], (kind, english.subject, english.text)
