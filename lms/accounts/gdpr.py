@@ -42,7 +42,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from lms.notifications.actions import notify
 
@@ -97,7 +97,7 @@ SECTIONS = (
         "coaching.CoachingRequest",
         "learner",
         withheld={
-            "private_notes": _lazy(
+            "private_notes": gettext_lazy(
                 "notes de travail de la personne qui vous accompagne, qu’elle ne partage "
                 "pas ; ce qu’elle partage avec vous est dans « summary » et « next_steps »"
             )
@@ -120,7 +120,7 @@ SECTIONS = (
         "notifications.Notification",
         "recipient",
         withheld={
-            "ics": _lazy(
+            "ics": gettext_lazy(
                 "fichier d’agenda joint à l’e-mail : son contenu (date, lieu, personne qui "
                 "vous accompagne) est dans « coaching_requests », rendez-vous par rendez-vous"
             )
@@ -132,7 +132,9 @@ SECTIONS = (
 
 # Fields of the user row left out of data.json, and why (written in data.json too).
 USER_WITHHELD = {
-    "password": _lazy("empreinte à sens unique de votre mot de passe : illisible, même pour nous"),
+    "password": gettext_lazy(
+        "empreinte à sens unique de votre mot de passe : illisible, même pour nous"
+    ),
 }
 
 
