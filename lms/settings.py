@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "lms.accounts.middleware.AskNameMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -222,7 +223,11 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1"]
 ACCOUNT_FORMS = {"signup": "lms.accounts.forms.SignupForm"}
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_PREVENT_ENUMERATION = False  # a second sign-up with a known e-mail gets a clear message
+# Whether an address has an account is personal data (it says who is in the programme):
+# requesting a login code or signing up shows the same page for any address. A known
+# address gets its code, or an e-mail saying it already has an account; an unknown one
+# gets an e-mail saying there is no account (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS).
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -410,6 +415,12 @@ if DEBUG:
     # would disable 'unsafe-inline', so it goes.)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] = [SELF, UNSAFE_INLINE, UNSAFE_EVAL]
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"] = [SELF, UNSAFE_INLINE]
+
+# Proxies in front of the web processes (the TLS proxy: 1) whose X-Forwarded-For entries
+# are trusted to find the visitor's address for allauth's per-address limits on login
+# codes (lms.ratelimit.client_ip). 0 ignores the header: without a proxy, anyone could
+# write it and pick a new address per request.
+BALISE_TRUSTED_PROXY_COUNT = env.int("BALISE_TRUSTED_PROXY_COUNT", default=0)
 
 # Rate limits ("count/seconds", per user), counted in the cache: set CACHE_URL to a shared
 # cache (Redis) when several web processes run. Login codes: ACCOUNT_RATE_LIMITS above.

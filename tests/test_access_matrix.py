@@ -87,6 +87,8 @@ EXPECTATIONS = {
     "accounts:profile": row(logged_in(200), logged_in(405)),
     "accounts:after_login": row(logged_in(302), logged_in(302)),
     "accounts:onboarding": row(logged_in(200), logged_in(200)),  # POST: the form's errors
+    "accounts:details": row(logged_in(200), logged_in(200)),  # POST: the form's errors
+    "accounts:ask_name": row(logged_in(200), logged_in(200)),  # POST: the form's errors
     # Personal data: the privacy page is public; the export is one's own ZIP (POST builds it);
     # learners may delete their account (POST without confirmation: the form's errors), coaches,
     # editors and managers are refused with a message (an administrator closes them).

@@ -1,7 +1,8 @@
-"""State changes of accounts: roles and profiles."""
+"""State changes of accounts: roles, profiles, names and language."""
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from .models import LearnerProfile, User
 from .roles import Role
@@ -21,6 +22,44 @@ def save_learner_profile(user: User, fields: dict) -> LearnerProfile:
     Makes sure the user has the learner role: staff who sign up to try the
     learner side get it too.
     """
+    fields = dict(fields)
+    names = {key: fields.pop(key) for key in ("first_name", "last_name") if key in fields}
+    if names:
+        save_name(user, **names)
     profile, _ = LearnerProfile.objects.update_or_create(user=user, defaults=fields)
     grant_role(user, Role.LEARNER)
     return profile
+
+
+def save_name(user: User, first_name: str, last_name: str = "") -> None:
+    """Store the name the person gave (the first name is required by the forms).
+
+    Giving a name also answers the one-time question asked to older accounts.
+    """
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.name_asked_at = user.name_asked_at or timezone.now()
+    user.save(update_fields=["first_name", "last_name", "name_asked_at"])
+
+
+def record_name_asked(user: User) -> None:
+    """Note that an account without a first name was shown the name form: it is asked
+    once, whatever the person does next (answer, skip, or leave)."""
+    user.name_asked_at = timezone.now()
+    user.save(update_fields=["name_asked_at"])
+
+
+def save_language(user: User, language: str) -> None:
+    """Store the language the person chose (a code of ``settings.LANGUAGES``), so what
+    Balise sends them later speaks it. Unchanged values cost no write."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def save_account_details(user: User, *, first_name: str, last_name: str, language: str) -> None:
+    """« Mon compte »: name and language, edited together."""
+    user.language = language
+    user.save(update_fields=["language"])
+    save_name(user, first_name, last_name)

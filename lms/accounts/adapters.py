@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
+from lms.ratelimit import client_ip
+
 from .actions import grant_role
 from .roles import Role
 
@@ -19,6 +21,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             grant_role(user, Role.LEARNER)
         return user
+
+    def get_client_ip(self, request):
+        # allauth's limits on login codes, sign-ups and logins count per client address:
+        # behind the TLS proxy, REMOTE_ADDR is the proxy's, shared by every visitor.
+        return client_ip(request)
 
     def send_mail(self, template_prefix, email, context):
         # E-mails speak of Balise and its public address, not of the request's host.

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .departements import DEPARTEMENT_CHOICES, normalize_departement
-from .models import Availability, LearnerProfile
+from .models import Availability, LearnerProfile, User
 
 UNKNOWN_DEPARTEMENT = _("« %(value)s » n'est pas un code de département connu (ex. : 07, 2A, 974).")
 
@@ -23,7 +23,51 @@ class DepartementField(forms.ChoiceField):
         return normalize_departement(super().to_python(value))
 
 
+FIRST_NAME_HELP = _("Les personnes qui vous accompagnent et nos e-mails vous appellent ainsi.")
+
+
+class NameForm(forms.ModelForm):
+    """The name asked once of accounts created before names were asked."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name"]
+        labels = {"first_name": _("Prénom"), "last_name": _("Nom (facultatif)")}
+        help_texts = {"first_name": FIRST_NAME_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+
+class AccountForm(NameForm):
+    """« Mon compte »: name and language."""
+
+    class Meta(NameForm.Meta):
+        fields = ["first_name", "last_name", "language"]
+        labels = {**NameForm.Meta.labels, "language": _("Langue")}
+        help_texts = {
+            **NameForm.Meta.help_texts,
+            "language": _("La langue du site et des e-mails que nous vous envoyons."),
+        }
+        widgets = {"language": forms.RadioSelect}
+
+
 class LearnerProfileForm(forms.ModelForm):
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        help_text=FIRST_NAME_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Nom (facultatif)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
     departement = DepartementField(label=_("Département"))
     availability = forms.MultipleChoiceField(
         label=_("Quand êtes-vous disponible ?"),
@@ -38,6 +82,8 @@ class LearnerProfileForm(forms.ModelForm):
     class Meta:
         model = LearnerProfile
         fields = [
+            "first_name",
+            "last_name",
             "departement",
             "commune",
             "area_type",

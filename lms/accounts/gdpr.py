@@ -18,11 +18,13 @@ Every relation from a model to the user is classified below, in ``EXPORTED`` or
 that is in neither, so a new model linked to users must be classified to pass.
 """
 
+import dataclasses
 import json
 import logging
 import re
 import tempfile
 import zipfile
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,11 +35,13 @@ from django.conf import settings
 from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms.notifications.actions import notify
 
@@ -49,30 +53,109 @@ logger = logging.getLogger(__name__)
 EXPORT_FORMAT = "balise-export-1"
 ANONYMOUS_EMAIL_DOMAIN = "balise.invalid"
 
-# Relations to the user ("app_label.Model.field", the model that declares the field) that
-# ``export_user_data`` writes, with the key of data.json holding them.
-EXPORTED = {
-    "accounts.User_groups.user": "user.roles",
-    "accounts.User_user_permissions.user": "user.permissions",
-    "accounts.LearnerProfile.user": "learner_profile",
-    "accounts.CoachProfile.user": "coach_profile",
-    "accounts.InactivityWarning.user": "inactivity_warning",
-    "account.EmailAddress.user": "email_addresses",
-    "notifications.Notification.recipient": "notifications",
-    "pathways.Enrollment.learner": "enrollments",
-    "pathways.StepCompletion.learner": "step_completions",
-    "pathways.ExerciseResponse.learner": "exercise_responses",
-    "pathways.CheckpointPassage.learner": "checkpoint_passages",
-    # As the learner: with sessions and the shared summary, never the coach's private notes.
-    "coaching.CoachingRequest.learner": "coaching_requests",
+
+@dataclass(frozen=True)
+class Section:
+    """Rows of one model that belong to the person, exported whole.
+
+    Every concrete field of each row is written (so a field added later is exported
+    without anyone remembering to), except the ``owner`` relation (the person, or the
+    parent row for ``children``) and the ``withheld`` fields, which data.json names with
+    the reason they are left out. A relation to another person (a coach) is written as
+    their name; a relation to anything else as its title and its id.
+    """
+
+    key: str
+    model: str
+    owner: str
+    withheld: dict[str, Any] = dataclasses.field(default_factory=dict)
+    children: tuple["Section", ...] = ()
+    one: bool = False  # a single row (a profile): an object or null, not a list
+
+
+SECTIONS = (
+    Section("email_addresses", "account.EmailAddress", "user"),
+    Section("learner_profile", "accounts.LearnerProfile", "user", one=True),
+    Section("coach_profile", "accounts.CoachProfile", "user", one=True),
+    Section("inactivity_warning", "accounts.InactivityWarning", "user", one=True),
+    Section(
+        "enrollments",
+        "pathways.Enrollment",
+        "learner",
+        # Reminders sent when the person had not come back for a while.
+        children=(Section("reminders", "coaching.InactivityNudge", "enrollment"),),
+    ),
+    Section("step_completions", "pathways.StepCompletion", "learner"),
+    # Answers, and whether each is shared with the coach.
+    Section("exercise_responses", "pathways.ExerciseResponse", "learner"),
+    Section("checkpoint_passages", "pathways.CheckpointPassage", "learner"),
+    # As the learner: every date and flag of the request, with its sessions (and each
+    # session's coach), never the coach's private notes.
+    Section(
+        "coaching_requests",
+        "coaching.CoachingRequest",
+        "learner",
+        withheld={
+            "private_notes": gettext_lazy(
+                "notes de travail de la personne qui vous accompagne, qu’elle ne partage "
+                "pas ; ce qu’elle partage avec vous est dans « summary » et « next_steps »"
+            )
+        },
+        children=(Section("sessions", "coaching.CoachingSession", "request"),),
+    ),
     # Self-diagnoses (answers and scores), project milestones, opinions.
-    "outcomes.Diagnosis.learner": "diagnoses",
-    "outcomes.Milestone.learner": "milestones",
-    "outcomes.Satisfaction.learner": "satisfactions",
-    "outcomes.ModuleFeedback.learner": "module_feedback",
+    Section(
+        "diagnoses",
+        "outcomes.Diagnosis",
+        "learner",
+        children=(Section("scores", "outcomes.CompetenceScore", "diagnosis"),),
+    ),
+    Section("milestones", "outcomes.Milestone", "learner"),
+    Section("satisfactions", "outcomes.Satisfaction", "learner"),
+    Section("module_feedback", "outcomes.ModuleFeedback", "learner"),
+    # Every message Balise wrote to the person (e-mails and reminders), with its dates.
+    Section(
+        "notifications",
+        "notifications.Notification",
+        "recipient",
+        withheld={
+            "ics": gettext_lazy(
+                "fichier d’agenda joint à l’e-mail : son contenu (date, lieu, personne qui "
+                "vous accompagne) est dans « coaching_requests », rendez-vous par rendez-vous"
+            )
+        },
+    ),
     # Wagtail admin preferences (language, theme) and avatar: staff only in practice.
-    "wagtailusers.UserProfile.user": "admin_preferences",
+    Section("admin_preferences", "wagtailusers.UserProfile", "user", one=True),
+)
+
+# Fields of the user row left out of data.json, and why (written in data.json too).
+USER_WITHHELD = {
+    "password": gettext_lazy(
+        "empreinte à sens unique de votre mot de passe : illisible, même pour nous"
+    ),
 }
+
+
+def _exported_relations() -> dict[str, str]:
+    relations = {
+        "accounts.User_groups.user": "user.roles",
+        "accounts.User_user_permissions.user": "user.permissions",
+    }
+
+    def walk(sections, prefix=""):
+        for section in sections:
+            relations[f"{section.model}.{section.owner}"] = f"{prefix}{section.key}"
+            walk(section.children, f"{prefix}{section.key}.")
+
+    walk(SECTIONS)
+    return relations
+
+
+# Relations to the user, or to a row exported above ("app_label.Model.field", the model
+# that declares the field), that ``export_user_data`` writes, with the key of data.json
+# holding them ("parent.child" for rows nested in their parent's).
+EXPORTED = _exported_relations()
 
 # Relations to the user deliberately left out of the export, and why.
 EXCLUDED = {
@@ -104,6 +187,8 @@ EXCLUDED = {
     "wagtailadmin.FormState.user": "admin internals",
     # Django's admin log: technical administrators only.
     "admin.LogEntry.user": "technical admin audit log",
+    # allauth's sign-up confirmations: a secret key per address, useless once used.
+    "account.EmailConfirmation.email_address": "secret confirmation keys of the addresses",
 }
 
 
@@ -123,80 +208,76 @@ class ExportFile:
     path: str
 
 
-def _rows(queryset: QuerySet, *fields: str) -> list[dict[str, Any]]:
-    return list(queryset.order_by("pk").values(*fields))
+def _person_name(person) -> str | None:
+    return (person.get_full_name() or person.display_name) if person is not None else None
 
 
-def _one(queryset: QuerySet, *fields: str) -> dict[str, Any] | None:
-    rows = _rows(queryset, *fields)
-    return rows[0] if rows else None
+def _value(obj: Model, model_field) -> Any:
+    value = model_field.value_from_object(obj)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    return value
 
 
-def _coaching_requests(user: User) -> list[dict[str, Any]]:
-    """The person's requests as a learner, with sessions: never the coach's private notes."""
-    requests = (
-        _model("coaching.CoachingRequest")
-        .objects.filter(learner=user)
-        .select_related("coach", "pathway")
-        .prefetch_related("sessions")
-        .order_by("pk")
-    )
-    return [
-        {
-            "id": r.pk,
-            "pathway": r.pathway.title if r.pathway else None,
-            "origin": r.origin,
-            "status": r.status,
-            "message": r.message,
-            "context": r.context,
-            "departement": r.departement,
-            "recommended_modality": r.recommended_modality,
-            "recommendation_reason": r.recommendation_reason,
-            "coach": (r.coach.get_full_name() or r.coach.display_name) if r.coach else None,
-            "created_at": r.created_at,
-            "due_at": r.due_at,
-            "claimed_at": r.claimed_at,
-            "closed_at": r.closed_at,
-            "outcome": r.outcome,
-            "summary": r.summary,
-            "next_steps": r.next_steps,
-            "sessions": [
-                {
-                    "starts_at": s.starts_at,
-                    "duration_minutes": s.duration_minutes,
-                    "modality": s.modality,
-                    "location": s.location,
-                    "status": s.status,
-                    "learner_message": s.learner_message,
-                    "created_at": s.created_at,
+def _row(obj: Model, section: Section) -> dict[str, Any]:
+    """Every concrete field of ``obj`` but the owner and the withheld ones."""
+    row: dict[str, Any] = {}
+    for model_field in obj._meta.concrete_fields:
+        if model_field.name == section.owner or model_field.name in section.withheld:
+            continue
+        if model_field.is_relation:
+            related = getattr(obj, model_field.name)
+            if model_field.related_model is User:
+                row[model_field.name] = _person_name(related)
+                continue
+            row[model_field.attname] = _value(obj, model_field)
+            row[model_field.name] = str(related) if related is not None else None
+        else:
+            row[model_field.name] = _value(obj, model_field)
+    return row
+
+
+def _export_rows(section: Section, **owner) -> tuple[list[Model], list[dict[str, Any]]]:
+    model = _model(section.model)
+    related = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.name != section.owner and f.name not in section.withheld
+    ]
+    objects = list(model._base_manager.filter(**owner).select_related(*related).order_by("pk"))
+    rows = [_row(obj, section) for obj in objects]
+    for child in section.children:
+        owner_attname = _model(child.model)._meta.get_field(child.owner).attname
+        grouped = defaultdict(list)
+        child_objects, child_rows = _export_rows(child, **{f"{child.owner}__in": objects})
+        for child_object, child_row in zip(child_objects, child_rows, strict=True):
+            grouped[getattr(child_object, owner_attname)].append(child_row)
+        for obj, row in zip(objects, rows, strict=True):
+            row[child.key] = grouped[obj.pk]
+    return objects, rows
+
+
+def _export_section(section: Section, user: User) -> Any:
+    _objects, rows = _export_rows(section, **{section.owner: user})
+    if section.one:
+        return rows[0] if rows else None
+    return rows
+
+
+def _withheld() -> dict[str, dict[str, str]]:
+    """Fields left out of data.json, by section, with the reason (written in data.json)."""
+    found = {"user": {name: str(reason) for name, reason in USER_WITHHELD.items()}}
+
+    def walk(sections, prefix=""):
+        for section in sections:
+            if section.withheld:
+                found[f"{prefix}{section.key}"] = {
+                    name: str(reason) for name, reason in section.withheld.items()
                 }
-                for s in r.sessions.all()
-            ],
-        }
-        for r in requests
-    ]
+            walk(section.children, f"{prefix}{section.key}.")
 
-
-def _diagnoses(user: User) -> list[dict[str, Any]]:
-    """Self-diagnoses with their answers (question pk -> 1-5) and per-competence scores."""
-    diagnoses = (
-        _model("outcomes.Diagnosis")
-        .objects.filter(learner=user)
-        .select_related("pathway")
-        .prefetch_related("scores__competence")
-        .order_by("pk")
-    )
-    return [
-        {
-            "pathway": d.pathway.title if d.pathway else None,
-            "moment": d.moment,
-            "answers": d.answers,
-            "scores": {s.competence.code: s.score for s in d.scores.all()},
-            "created_at": d.created_at,
-            "updated_at": d.updated_at,
-        }
-        for d in diagnoses
-    ]
+    walk(SECTIONS)
+    return found
 
 
 def _admin_profile(user: User):
@@ -219,20 +300,20 @@ def export_files(user: User) -> list[ExportFile]:
 
 
 def export_user_data(user: User, files: list[ExportFile] | None = None) -> dict[str, Any]:
-    """Everything Balise holds about ``user`` (see ``EXPORTED``), as JSON-ready data."""
+    """Everything Balise holds about ``user`` (see ``SECTIONS``), as JSON-ready data.
+
+    What is left out is named in the file itself: ``withheld`` (fields, with the reason)
+    and ``not_included`` (kinds of rows linked to the person, with the reason).
+    """
     files = export_files(user) if files is None else files
     groups = _model("accounts.User_groups").objects.filter(user=user)
     permissions = _model("accounts.User_user_permissions").objects.filter(user=user)
-    return {
+    person = Section("user", "accounts.User", owner="", withheld=USER_WITHHELD)
+    data = {
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now(),
         "user": {
-            "id": user.pk,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": user.date_joined,
-            "last_login": user.last_login,
+            **_row(user, person),
             "roles": sorted(groups.values_list("group__name", flat=True)),
             "permissions": sorted(
                 f"{app}.{codename}"
@@ -241,122 +322,13 @@ def export_user_data(user: User, files: list[ExportFile] | None = None) -> dict[
                 )
             ),
         },
-        "email_addresses": _rows(
-            _model("account.EmailAddress").objects.filter(user=user),
-            "email",
-            "verified",
-            "primary",
-        ),
-        "learner_profile": _one(
-            LearnerProfile.objects.filter(user=user),
-            "departement",
-            "commune",
-            "area_type",
-            "situation",
-            "availability",
-            "preferred_modality",
-            "digital_comfort",
-            "project_summary",
-            "created_at",
-            "updated_at",
-        ),
-        "coach_profile": _one(
-            CoachProfile.objects.filter(user=user),
-            "structure",
-            "departements",
-            "modalities",
-            "in_person_address",
-            "capacity",
-        ),
-        "inactivity_warning": _one(InactivityWarning.objects.filter(user=user), "warned_at"),
-        "enrollments": _rows(
-            _model("pathways.Enrollment").objects.filter(learner=user),
-            "pathway_id",
-            "pathway__title",
-            "enrolled_at",
-            "last_activity_at",
-            "completed_at",
-        ),
-        "step_completions": _rows(
-            _model("pathways.StepCompletion").objects.filter(learner=user),
-            "module_id",
-            "module__title",
-            "step_id",
-            "completed_at",
-        ),
-        "exercise_responses": _rows(
-            _model("pathways.ExerciseResponse").objects.filter(learner=user),
-            "module_id",
-            "module__title",
-            "step_id",
-            "answers",
-            "shared_with_coach",
-            "updated_at",
-        ),
-        "checkpoint_passages": _rows(
-            _model("pathways.CheckpointPassage").objects.filter(learner=user),
-            "pathway_id",
-            "pathway__title",
-            "point_id",
-            "trigger",
-            "reached_at",
-            "answers",
-            "released_at",
-        ),
-        "coaching_requests": _coaching_requests(user),
-        "diagnoses": _diagnoses(user),
-        "milestones": _rows(
-            _model("outcomes.Milestone").objects.filter(learner=user),
-            "pathway__title",
-            "moment",
-            "point_id",
-            "stage",
-            "jobs_fte",
-            "revenue",
-            "legal_form",
-            "created_at",
-            "updated_at",
-        ),
-        "satisfactions": _rows(
-            _model("outcomes.Satisfaction").objects.filter(learner=user),
-            "pathway__title",
-            "score",
-            "comment",
-            "created_at",
-            "updated_at",
-        ),
-        "module_feedback": _rows(
-            _model("outcomes.ModuleFeedback").objects.filter(learner=user),
-            "module__title",
-            "useful",
-            "created_at",
-            "updated_at",
-        ),
-        "notifications": _rows(
-            _model("notifications.Notification").objects.filter(recipient=user),
-            "kind",
-            "subject",
-            "body_text",
-            "url",
-            "created_at",
-            "sent_at",
-            "read_at",
-        ),
-        "admin_preferences": _one(
-            _model("wagtailusers.UserProfile").objects.filter(user=user),
-            "preferred_language",
-            "current_time_zone",
-            "theme",
-            "contrast",
-            "density",
-            "keyboard_shortcuts",
-            "submitted_notifications",
-            "approved_notifications",
-            "rejected_notifications",
-            "updated_comments_notifications",
-        ),
-        "files": [f"files/{f.name}" for f in files],
     }
+    for section in SECTIONS:
+        data[section.key] = _export_section(section, user)
+    data["withheld"] = _withheld()
+    data["not_included"] = dict(EXCLUDED)
+    data["files"] = [f"files/{f.name}" for f in files]
+    return data
 
 
 def build_export_zip(user: User) -> IO[bytes]:

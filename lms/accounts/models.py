@@ -5,6 +5,7 @@ can be met; a coach's profile says where and how they accompany, and how many
 open requests they can carry.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,6 +50,12 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
+    # The language Balise speaks to the person in e-mails and notifications; set by the
+    # language selector when logged in, and in « Mon compte ».
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    # When accounts created before names were asked were shown the short name form:
+    # asked once, never again (lms.accounts.middleware.AskNameMiddleware).
+    name_asked_at = models.DateTimeField(_("prénom demandé le"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -72,7 +79,10 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.first_name or self.email.split("@")[0]
+        """How other people see the person: first name, else last name, else the part of
+        the e-mail before the @ (accounts from before names were asked, until they
+        give one). Never empty. Greetings use ``first_name`` alone (« Bonjour, »)."""
+        return self.first_name or self.last_name or self.email.split("@")[0]
 
 
 class Modality(models.TextChoices):

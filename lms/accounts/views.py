@@ -4,14 +4,17 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import gdpr
-from .actions import save_learner_profile
-from .forms import DeleteAccountForm, LearnerProfileForm
+from .actions import save_account_details, save_language, save_learner_profile, save_name
+from .forms import AccountForm, DeleteAccountForm, LearnerProfileForm, NameForm
 from .models import LearnerProfile
 from .roles import Role, roles_of
 
@@ -42,7 +45,8 @@ def after_login(request):
 def onboarding(request):
     """First-login questionnaire, and later the page to edit the same answers."""
     profile = LearnerProfile.objects.filter(user=request.user).first()
-    form = LearnerProfileForm(request.POST or None, instance=profile)
+    names = {"first_name": request.user.first_name, "last_name": request.user.last_name}
+    form = LearnerProfileForm(request.POST or None, instance=profile, initial=names)
     if request.method == "POST" and form.is_valid():
         save_learner_profile(request.user, form.cleaned_data)
         if profile is None:
@@ -73,6 +77,68 @@ def profile(request):
             "may_delete": gdpr.may_delete_own_account(request.user),
         },
     )
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _remember_language(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def details(request):
+    """« Mon compte »: the person's name and language."""
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        save_account_details(request.user, **form.cleaned_data)
+        translation.activate(request.user.language)
+        messages.success(request, _("Vos informations sont à jour."))
+        response = redirect("accounts:profile")
+        _remember_language(response, request.user.language)
+        return response
+    return render(request, "accounts/details.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask_name(request):
+    """The one-time question to accounts without a first name (see AskNameMiddleware):
+    answer it, or go on with « Plus tard »."""
+    next_url = _safe_next(request, reverse("accounts:after_login"))
+    form = NameForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        save_name(request.user, **form.cleaned_data)
+        messages.success(request, _("Merci, c’est noté."))
+        return redirect(next_url)
+    return render(request, "accounts/ask_name.html", {"form": form, "next": next_url})
+
+
+def set_language(request):
+    """Django's language selector; when logged in, the choice is also stored on the
+    account, so e-mails and notifications can speak it."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    supported = {code for code, _label in settings.LANGUAGES}
+    if request.method == "POST" and request.user.is_authenticated and language in supported:
+        save_language(request.user, language)
+    return response
 
 
 @require_http_methods(["GET"])

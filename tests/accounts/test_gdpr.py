@@ -126,7 +126,8 @@ def test_the_zip_holds_all_of_a_and_nothing_of_others(client, world):
     assert data["format"] == gdpr.EXPORT_FORMAT
     assert data["user"]["email"] == A_EMAIL and data["user"]["last_name"] == A_LAST
     assert data["user"]["roles"] == [Role.LEARNER.value]
-    assert data["email_addresses"] == [{"email": A_EMAIL, "verified": True, "primary": True}]
+    [address] = data["email_addresses"]
+    assert (address["email"], address["verified"], address["primary"]) == (A_EMAIL, True, True)
     assert data["learner_profile"]["commune"] == "Saint-Zéphyrin"
     assert len(data["enrollments"]) == 1 and len(data["step_completions"]) == 2
     assert MARKER in json.dumps(data["exercise_responses"], ensure_ascii=False)
@@ -136,8 +137,19 @@ def test_the_zip_holds_all_of_a_and_nothing_of_others(client, world):
     assert request["summary"] == f"Synthèse {MARKER}"
     assert request["sessions"][0]["location"].endswith(MARKER)
     assert data["notifications"], "A's notifications are exported"
-    # Never the coach's private notes, never another person's data.
-    assert PRIVATE not in text and "private_notes" not in text
+    # Every date and flag of the request, and each session's coach.
+    for key in ("created_at", "due_at", "claimed_at", "first_response_at", "escalated_at"):
+        assert key in request, key
+    for key in ("closed_at", "network_queue", "releases_gate", "status", "outcome"):
+        assert key in request, key
+    assert request["claimed_at"] and request["due_at"]
+    coach_name = world["coach"].get_full_name()
+    assert request["coach"] == request["sessions"][0]["coach"] == coach_name
+    assert data["user"]["language"] == "fr" and data["user"]["first_name"] == A_FIRST
+    assert "password" not in data["user"] and "password" in data["withheld"]["user"]
+    # Never the coach's private notes (named, with the reason), never another person's data.
+    assert PRIVATE not in text and "private_notes" not in request
+    assert data["withheld"]["coaching_requests"]["private_notes"]
     assert B_MARKER not in text and world["b"].email not in text
     assert world["coach"].email not in text
     assert bundle.namelist() == ["data.json"] and data["files"] == []
@@ -149,7 +161,67 @@ def test_every_exported_section_is_in_the_file(client, world):
         section, _, field = key.partition(".")
         assert section in data, key
         if field:
-            assert field in data[section], key
+            rows = data[section] if isinstance(data[section], list) else [data[section]]
+            assert all(field in row for row in rows), key
+    assert data["not_included"] == gdpr.EXCLUDED  # every exception named, with its reason
+
+
+def _sections(sections=gdpr.SECTIONS, prefix=""):
+    for section in sections:
+        yield f"{prefix}{section.key}", section
+        yield from _sections(section.children, f"{prefix}{section.key}.")
+
+
+def _rows_at(data, path):
+    """The rows of data.json at a dotted path such as ``coaching_requests.sessions``."""
+    rows = [data]
+    for key in path.split("."):
+        found = []
+        for row in rows:
+            value = row[key]
+            found += value if isinstance(value, list) else [value] if value else []
+        rows = found
+    return rows
+
+
+# Sections the world fills for A (the others are checked the same way when present).
+WORLD_HAS = {
+    "user",
+    "email_addresses",
+    "learner_profile",
+    "enrollments",
+    "enrollments.reminders",
+    "step_completions",
+    "exercise_responses",
+    "checkpoint_passages",
+    "coaching_requests",
+    "coaching_requests.sessions",
+    "notifications",
+}
+
+
+def test_every_field_of_every_exported_row_is_in_the_file(client, world):
+    """A field added to a model linked to the person is exported, or named as withheld
+    with its reason: never forgotten silently."""
+    reminders = apps.get_model("coaching.InactivityNudge")
+    reminders.objects.create(
+        enrollment=Enrollment.objects.get(learner=world["a"]), level=1, activity_at=timezone.now()
+    )
+    data, _bundle, _raw = _download(client, world["a"])
+    everything = [("user", apps.get_model("accounts.User"), "", gdpr.USER_WITHHELD)]
+    everything += [(p, apps.get_model(s.model), s.owner, s.withheld) for p, s in _sections()]
+    for path, model, owner, withheld in everything:
+        expected = {f.name for f in model._meta.concrete_fields} - {owner} - set(withheld)
+        rows = _rows_at(data, path)
+        assert rows or path not in WORLD_HAS, f"the world gives A some {path}"
+        for row in rows:
+            assert expected <= row.keys(), (path, sorted(expected - row.keys()))
+        for name, reason in withheld.items():
+            assert data["withheld"][path][name] == str(reason), (path, name)
+    [enrollment] = data["enrollments"]
+    assert enrollment["reminders"][0]["level"] == 1 and enrollment["reminders"][0]["sent_at"]
+    notification = data["notifications"][0]
+    assert notification["created_at"] and "sent_at" in notification and notification["kind"]
 
 
 def test_b_downloads_only_b(client, world):
@@ -178,9 +250,22 @@ def _relations_to_user() -> set[str]:
     return found
 
 
+def _relations_to_exported_rows() -> set[str]:
+    """Relations to rows the export holds (a session's request, a score's diagnosis):
+    rows about the person, one step further."""
+    exported_models = {apps.get_model(s.model) for _path, s in _sections()}
+    found = set()
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            if field.concrete and field.is_relation and field.related_model in exported_models:
+                found.add(f"{field.model._meta.label}.{field.name}")
+    return found
+
+
 def test_every_relation_to_the_user_is_classified():
-    """A new model linked to users fails here until it is exported or excluded on purpose."""
-    relations = _relations_to_user()
+    """A new model linked to users, or to a row about them (a request's messages or
+    events, a session's details), fails here until it is exported or excluded on purpose."""
+    relations = _relations_to_user() | _relations_to_exported_rows()
     assert not gdpr.EXPORTED.keys() & gdpr.EXCLUDED.keys()
     unclassified = sorted(relations - gdpr.EXPORTED.keys() - gdpr.EXCLUDED.keys())
     assert not unclassified, (
@@ -291,6 +376,21 @@ def test_my_account_links_to_export_delete_and_privacy(client, world):
 
 def test_the_privacy_page_is_public_and_in_the_footer(client):
     page = client.get(reverse("accounts:privacy")).content.decode()
+    for kept in (
+        "autodiagnostics",
+        "jalons",
+        "avis",
+        "notes de travail",
+        "demandes d’accompagnement et leurs dates",
+        "prise en charge, première réponse",
+        "file nationale",
+        "la personne qui vous accompagne à chacun",
+        "rappels",
+        "si vous avez choisi de la partager",
+        "la langue",
+        "votre prénom",
+    ):
+        assert kept in page, kept
     assert "seulement les réponses que vous choisissez de partager" in page
     assert "730 jours" in page
     home = client.get(reverse("accounts:privacy")).content.decode()

@@ -67,12 +67,15 @@ def sign_up(person: Journey, email: str, *, look: bool = False) -> None:
     expect(page).to_have_url(re.compile(r"/mon-compte/bienvenue/$"))
 
 
-def onboard(person: Journey, *, departement: str = "69", look: bool = False) -> None:
+def onboard(
+    person: Journey, *, departement: str = "69", first_name: str = "Camille", look: bool = False
+) -> None:
     """The first-login questionnaire (lands on « Mes parcours »)."""
     page = person.page
     expect(page.get_by_role("heading", name="Bienvenue sur Balise !")).to_be_visible()
     if look:
         person.look("questionnaire d'accueil")
+    page.get_by_label("Prénom", exact=True).fill(first_name)
     page.get_by_label("Département").select_option(departement)
     page.get_by_label("Commune", exact=True).fill("Villeurbanne")
     page.get_by_role("group", name="Type de territoire").get_by_label("Ville", exact=True).check()
