@@ -101,7 +101,11 @@ SECTIONS = (
                 "pas ; ce qu’elle partage avec vous est dans « summary » et « next_steps »"
             )
         },
-        children=(Section("sessions", "coaching.CoachingSession", "request"),),
+        children=(
+            Section("sessions", "coaching.CoachingSession", "request"),
+            # Each message and origin added to the request (help, points, self-assessment).
+            Section("events", "coaching.RequestEvent", "request"),
+        ),
     ),
     # Self-diagnoses (answers and scores), project milestones, opinions.
     Section(

@@ -175,9 +175,7 @@ def test_accounts_with_a_name_or_already_asked_are_not_interrupted(client, namel
 def test_e_mails_never_greet_with_the_e_mail_address(nameless):
     User.objects.filter(pk=nameless.pk).update(name_asked_at=timezone.now())
     nameless.refresh_from_db()
-    notice = notify(
-        nameless, kind="test", subject="Sujet", template="generic", context={"message": "M"}
-    )
+    notice = notify(nameless, kind="test_message", context={"subject": "Sujet", "message": "M"})
     assert notice.body_text.startswith("Bonjour,\n")
     assert "camille.test1" not in notice.body_text + notice.body_html
     assert nameless.display_name  # coaches still see something to tell people apart

@@ -18,7 +18,7 @@ SOURCES = [
     *Path(settings.BASE_DIR, "lms").rglob("*.py"),
     *Path(settings.BASE_DIR, "pathways").rglob("*.py"),
 ]
-KIND_LITERAL = re.compile(r'kind=f?"([a-z_{}]+)"')
+KIND_LITERAL = re.compile(r'\bnotify(?:_many)?\([^)]*?kind=f?"([a-z_{}]+)"', re.DOTALL)
 
 
 def kinds_in_code() -> set[str]:
@@ -98,8 +98,8 @@ def test_each_kind_reads_in_french_and_in_english(kind):
     assert english.text.startswith("Hello Léa,")
     assert english.subject != french.subject
     words = FRENCH_WORDS.findall(english.subject + english.text.replace("Julien Martin", ""))
-    # Free text written by people (summaries, reasons, messages) stays as written.
-    stored = " ".join(
-        str(v) for v in (scene("en")["request"].summary, scene("en")["request"].next_steps)
-    )
+    # Text stored with the request (people's summaries, the recommendation's reason worded
+    # when the request was opened) stays as written.
+    request = scene("en")["request"]
+    stored = " ".join((request.summary, request.next_steps, request.recommendation_reason))
     assert not [w for w in words if w not in stored], (kind, english.subject, english.text)
