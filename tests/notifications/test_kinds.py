@@ -13,6 +13,8 @@ from lms.notifications.emails import render_notification
 from pathways.models import Enrollment, PathwayPage
 from tests.factories.accounts import UserFactory
 
+pytestmark = pytest.mark.django_db
+
 KINDS_DIR = Path(settings.BASE_DIR) / "templates" / "notifications"
 SOURCES = [
     *Path(settings.BASE_DIR, "lms").rglob("*.py"),
