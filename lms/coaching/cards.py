@@ -75,7 +75,9 @@ def queue_cards(rows: Iterable[Mapping[str, Any]], coach: User) -> list[QueueCar
                 mine=row["coach_id"] == coach.pk and status in ACTIVE_STATUSES,
                 claimable=status == Status.OPEN,
                 # User.display_name, without loading the user
-                learner_name=row["learner__first_name"] or row["learner__email"].split("@")[0],
+                learner_name=row["learner__first_name"]
+                or row["learner__last_name"]
+                or row["learner__email"].split("@")[0],
                 origin=origins.get(row["origin"], row["origin"]),
                 network_queue=row["network_queue"],
                 overdue=is_overdue(status, row["due_at"], now),

@@ -19,6 +19,7 @@ CARD_VALUES = (
     "pk",
     "coach_id",
     "learner__first_name",
+    "learner__last_name",
     "learner__email",
     "origin",
     "status",
