@@ -7,12 +7,16 @@ the learner follows; end-of-pathway pages need it finished; a progression point'
 milestone needs the point reached.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -34,6 +38,13 @@ from .queries import (
     low_competences_of,
     milestone_for,
     questionnaire,
+)
+
+logger = logging.getLogger(__name__)
+
+SAVE_FAILED = gettext_lazy(
+    "Vos réponses n'ont pas pu être enregistrées à cause d'un souci technique. Elles sont "
+    "conservées ci-dessous : réessayez dans un instant."
 )
 
 
@@ -82,9 +93,16 @@ def diagnosis(request, pathway_id: int | None = None, moment: str = Moment.FREE)
         answers=previous.answers if previous else None,
     )
     if request.method == "POST" and form.is_valid():
-        outcome = actions.take_diagnosis(
-            request.user, competences, form.answers(), moment=moment, pathway=pathway
-        )
+        try:
+            outcome = actions.take_diagnosis(
+                request.user, competences, form.answers(), moment=moment, pathway=pathway
+            )
+        except DatabaseError:
+            # The diagnosis and its request commit together or not at all: nothing is
+            # half-saved, and the form comes back with the person's answers.
+            logger.exception("Self-diagnosis of user %s not saved.", request.user.pk)
+            messages.error(request, SAVE_FAILED)
+            return _diagnosis_form(request, form, pathway, moment, previous, status=503)
         messages.success(request, _("Merci, votre autodiagnostic est enregistré."))
         names = ", ".join(f"« {c.name} »" for c in outcome.low)
         if outcome.request is not None:
@@ -106,11 +124,15 @@ def diagnosis(request, pathway_id: int | None = None, moment: str = Moment.FREE)
                 ),
             )
         return redirect("outcomes:diagnosis_result", pk=outcome.diagnosis.pk)
+    return _diagnosis_form(request, form, pathway, moment, previous, status=_status(form))
+
+
+def _diagnosis_form(request, form, pathway, moment, previous, status):
     return render(
         request,
         "outcomes/diagnosis_form.html",
         {"form": form, "pathway": pathway, "moment": moment, "previous": previous},
-        status=_status(form),
+        status=status,
     )
 
 
@@ -171,7 +193,19 @@ def diagnosis_request_coaching(request, pk: int):
             ),
         )
         return redirect("outcomes:diagnosis_result", pk=diagnosis.pk)
-    if actions.request_coaching_after_diagnosis(diagnosis) is None:
+    try:
+        opened = actions.request_coaching_after_diagnosis(diagnosis)
+    except DatabaseError:
+        logger.exception("Coaching request after diagnosis %s not saved.", diagnosis.pk)
+        messages.error(
+            request,
+            _(
+                "Votre demande n'a pas pu être enregistrée à cause d'un souci technique : "
+                "réessayez dans un instant."
+            ),
+        )
+        return redirect("outcomes:diagnosis_result", pk=diagnosis.pk)
+    if opened is None:
         messages.info(request, _("Votre demande d'accompagnement est déjà en cours."))
     else:
         messages.success(

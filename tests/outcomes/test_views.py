@@ -4,6 +4,7 @@ milestones, satisfaction, module feedback, and who may use them."""
 import re
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
 from lms.coaching.models import CoachingRequest
@@ -178,6 +179,45 @@ def test_open_mode_opens_a_request_and_says_so(
     page = client.get(submit(client, start_url(pathway), competences, **LOW).url)
     assert "déjà une demande d&#x27;accompagnement en cours" in page.content.decode()
     assert CoachingRequest.objects.count() == 1
+
+
+def fail(*args, **kwargs):
+    raise DatabaseError("injected fault")
+
+
+def test_a_request_that_cannot_be_saved_keeps_the_answers_and_says_so(
+    client, signed_in, competences, pathway, monkeypatch
+):
+    watch(pathway, competences, "open")
+    pathway_actions.enroll(signed_in, pathway)
+    with monkeypatch.context() as patch:
+        patch.setattr("lms.coaching.actions._insert_request", fail)
+        response = submit(client, start_url(pathway), competences, **LOW)
+
+    assert response.status_code == 503  # a page, not the error page
+    page = response.content.decode()
+    assert "n&#x27;ont pas pu être enregistrées" in page
+    checked = re.findall(r'<input type="radio"[^>]*value="(\d)"[^>]*checked>', page)
+    assert checked[:3] == ["1", "2", "4"]  # the answers are kept
+    assert not Diagnosis.objects.exists() and not CoachingRequest.objects.exists()
+    # Sending again once the fault is gone saves both.
+    submit(client, start_url(pathway), competences, **LOW)
+    assert Diagnosis.objects.count() == 1 and CoachingRequest.objects.count() == 1
+
+
+def test_asking_after_a_diagnosis_when_the_request_cannot_be_saved(
+    client, signed_in, competences, pathway, monkeypatch
+):
+    watch(pathway, competences, "offer")
+    pathway_actions.enroll(signed_in, pathway)
+    submit(client, start_url(pathway), competences, **LOW)
+    action = reverse("outcomes:diagnosis_request_coaching", args=[Diagnosis.objects.get().pk])
+    with monkeypatch.context() as patch:
+        patch.setattr("lms.coaching.actions._insert_request", fail)
+        response = client.post(action, follow=True)
+    assert response.status_code == 200
+    assert "pas pu être enregistrée" in response.content.decode()
+    assert not CoachingRequest.objects.exists()
 
 
 def test_offer_mode_shows_a_button_that_opens_the_request(client, signed_in, competences, pathway):
