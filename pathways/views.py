@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -255,8 +255,9 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
     return ExerciseForm(
         step.value.questions_with_ids(),
         data,
-        answers=response.answers if response else None,
-        share_default=response.shared_with_coach if response else step.value["share_with_coach"],
+        stored_answers=response.answers if response else None,
+        shared=response.shared_with_coach if response else False,
+        share_offered=step.value["share_with_coach"],
     )
 
 
@@ -360,12 +361,19 @@ def save_answers(request, pathway_id: int, module_id: int, step_id: str):
     if step.block_type != "guided_exercise":
         raise Http404(_("Cette étape ne contient pas d'exercice."))
     form = _exercise_form(request.user, ctx, step, data=request.POST)
+    if not form.submitted():
+        # Not this exercise's form (a truncated or forged request): nothing to write, and
+        # writing it would erase every answer and the sharing choice.
+        if "complete" in request.POST:
+            passages = actions.complete_step(request.user, ctx.module, ctx.step_id)
+            return _completed_response(request, ctx, passages)
+        return HttpResponseBadRequest(_("Ce formulaire ne contient aucune réponse."))
     if not form.is_valid():
         if request.htmx:
             return render(request, "pathways/step.html#autosave_status", {"form": form})
         return _render_step(request, ctx, form=form, status=422)
     actions.save_answers(
-        request.user, ctx.module, ctx.step_id, form.answers(), form.cleaned_data["share_with_coach"]
+        request.user, ctx.module, ctx.step_id, form.merged_answers(), form.share_choice()
     )
     if "complete" in request.POST:
         passages = actions.complete_step(request.user, ctx.module, ctx.step_id)
