@@ -21,7 +21,7 @@ from wagtailmedia.models import get_media_model
 
 from lms.outcomes.forms import MilestoneForm
 from lms.outcomes.models import Moment
-from lms.outcomes.queries import Prompts, is_finished, milestone_for, prompt_flags, read_prompts
+from lms.outcomes.queries import is_finished, milestone_for, prompt_flags, read_prompts
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
@@ -318,32 +318,19 @@ def complete_step(request, pathway_id: int, module_id: int, step_id: str):
 
 
 def _completed_response(request, ctx: StepContext, passages):
+    """Move on after a completion: to the point just reached, else to the next step (or
+    back to the pathway). With htmx too, the browser loads that page (``HX-Redirect``), so
+    the checklist, the progress bar and the place in the pathway are all up to date and
+    moving on costs no extra click; a module's feedback is offered on the pathway page."""
     reached = [p for p in passages if p.pathway_id == ctx.pathway.pk]
-    view = learner_progress(request.user, ctx.pathway)
-    next_url = _neighbours(view, ctx)[1]
     if reached:
         target = reverse("pathways:point", args=[ctx.pathway.pk, reached[0].point_id])
     else:
-        target = next_url or ctx.pathway.url
-    if request.htmx:
-        if reached:
-            return HttpResponseClientRedirect(target)
-        module_done = view.progress.module(ctx.module.pk).state == ModuleState.DONE
-        return render(
-            request,
-            "pathways/step.html#completion",
-            {
-                "is_done": True,
-                "next_url": next_url,
-                "pathway": ctx.pathway,
-                "progress": view.progress,
-                "module": ctx.module,
-                "step_id": ctx.step_id,
-                # A module just finished: offer the one-click feedback (not given yet).
-                "prompts": Prompts(feedback={ctx.module.pk: None}) if module_done else None,
-            },
-        )
+        view = learner_progress(request.user, ctx.pathway)
+        target = _neighbours(view, ctx)[1] or ctx.pathway.url
     messages.success(request, _("Étape terminée, bravo !"))
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
     return redirect(target)
 
 

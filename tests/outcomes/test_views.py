@@ -394,10 +394,13 @@ def test_completing_a_module_with_htmx_offers_the_feedback(client, signed_in):
     pathway_actions.enroll(signed_in, pathway)
     module = modules_of(pathway)[0]
     first = reverse("pathways:complete_step", args=[pathway.pk, module.pk, module.step_ids[0]])
-    body = client.post(first, HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(first, HTTP_HX_REQUEST="true")
+    body = client.get(response.headers["HX-Redirect"]).content.decode()
     assert feedback_url(pathway, module) not in body  # one step left
     last = reverse("pathways:complete_step", args=[pathway.pk, module.pk, module.step_ids[1]])
-    body = client.post(last, HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(last, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Redirect"] == pathway.url  # where the feedback is asked
+    body = client.get(pathway.url).content.decode()
     assert feedback_url(pathway, module) in body and 'aria-pressed="true"' not in body
 
 
