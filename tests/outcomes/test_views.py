@@ -284,6 +284,28 @@ def test_milestone_errors_are_shown(client, signed_in, pathway, jobs, message):
     assert not Milestone.objects.exists()
 
 
+def test_milestone_asks_only_the_stage_and_marks_only_it_required(client, signed_in, pathway):
+    """The page says the milestone is optional beyond the stage: the form agrees."""
+    pathway_actions.enroll(signed_in, pathway)
+    url = reverse("outcomes:milestone_start", args=[pathway.pk])
+    page = client.get(url).content.decode()
+    required = {
+        line.split('name="')[1].split('"')[0]
+        for line in page.splitlines()
+        if 'name="' in line and " required" in line
+    }
+    assert required == {"stage"}
+    assert page.count('<span class="required"') == 1
+    assert client.post(url, {"stage": "idea", "jobs_fte": ""}).status_code == 302
+    milestone = Milestone.objects.get()
+    assert (milestone.stage, milestone.jobs_fte, milestone.revenue, milestone.legal_form) == (
+        "idea",
+        0,
+        "",
+        "",
+    )
+
+
 def test_the_point_page_asks_for_a_milestone_prefilled(client, signed_in, pathway):
     pathway_actions.enroll(signed_in, pathway)
     url_start = reverse("outcomes:milestone_start", args=[pathway.pk])
