@@ -11,13 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from wagtailmedia.models import get_media_model
 
 from lms.outcomes.forms import MilestoneForm
 from lms.outcomes.models import Moment
@@ -36,7 +35,7 @@ from .models import (
     Theme,
 )
 from .progress import ModuleState
-from .queries import PathwayView, learner_dashboard, learner_progress
+from .queries import PathwayView, learner_dashboard, learner_progress, servable_media
 
 # --- Context of the Wagtail pages (read-only) ----------------------------------------
 
@@ -205,8 +204,10 @@ def continue_pathway(request, pathway_id: int):
 def media_file(request, media_id: int):
     """A stable address for a step's audio or video, so that a step's cached content never
     holds a file URL that expires: redirects to the file, through a fresh signed URL when
-    files sit in a private bucket."""
-    media = get_object_or_404(get_media_model(), pk=media_id)
+    files sit in a private bucket. Only media of live pages (editors: drafts too)."""
+    media = servable_media(request.user, media_id)
+    if media is None:
+        raise Http404(_("Ce média n'existe pas ou n'est pas publié."))
     return redirect(media.file.url)
 
 
