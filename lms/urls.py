@@ -1,7 +1,6 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -25,7 +24,10 @@ urlpatterns = [
     path("", include("pathways.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.BALISE_SERVE_UPLOADS:
+    # No S3: uploads are served by Django, each with its access rule (lms.views).
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", views.uploaded_file),
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
