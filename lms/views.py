@@ -9,6 +9,8 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -90,3 +92,9 @@ def uploaded_file(request, path: str):
         raise Http404 from error
     content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     return FileResponse(handle, content_type=content_type)
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for ``/favicon.ico`` whatever the page links: no 404 on every visit."""
+    return redirect(static("balise/favicon.ico"), permanent=True)

@@ -1,4 +1,4 @@
-"""Uploaded files without S3, DEBUG off (a single-machine install): ``lms.views``."""
+"""Project-level views: uploaded files without S3 (DEBUG off, one machine), favicon."""
 
 import io
 
@@ -56,3 +56,9 @@ def test_image_renditions_are_public_originals_and_documents_are_not(client):
     assert client.get(image.file.url).status_code == 404
     assert client.get("/media/documents/carnet.pdf").status_code == 404
     assert client.get("/media/../lms/settings.py").status_code == 404
+
+
+def test_favicon_is_found_and_linked_from_every_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.url.endswith("balise/favicon.ico")
+    assert '<link rel="icon"' in client.get("/").content.decode()
