@@ -2,6 +2,9 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PORT ?= 8000
+# Links in e-mails point at the port `make run` serves, unless SITE_URL is set (in the
+# environment, on the command line or in .env).
+SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null | tail -n 1),http://127.0.0.1:$(PORT))
 VENV := .venv
 PY := $(VENV)/bin/python
 # uv installs the locked dependencies; when it is missing, bootstrap it in .tools/.
@@ -50,7 +53,7 @@ run: seed ## Install, migrate, seed, then serve on 127.0.0.1:$(PORT) with a Cele
 	@if (exec 3<>/dev/tcp/127.0.0.1/$(PORT)) 2>/dev/null; then \
 	  echo "Port $(PORT) is already in use: stop what runs there, or choose another (PORT=8001 make run)."; exit 1; fi
 	@echo "Starting Balise on http://127.0.0.1:$(PORT)/ with a Celery worker and beat..."
-	@set -m; \
+	@export SITE_URL='$(SITE_URL)'; set -m; \
 	$(PY) -m celery -A lms worker --loglevel=INFO --concurrency=2 </dev/null & worker=$$!; \
 	$(PY) -m celery -A lms beat --loglevel=INFO --schedule=var/celerybeat-schedule </dev/null & beat=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) </dev/null & web=$$!; \

@@ -280,6 +280,9 @@ if AWS_STORAGE_BUCKET_NAME:
     DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
 else:
     DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
+# Without S3, Django serves MEDIA_URL itself, with each file's access rule (lms.views),
+# whether DEBUG is on or off; set it off when a web server in front serves MEDIA_ROOT.
+BALISE_SERVE_UPLOADS = env.bool("BALISE_SERVE_UPLOADS", default=not AWS_STORAGE_BUCKET_NAME)
 
 STORAGES = {
     "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},

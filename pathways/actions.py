@@ -93,7 +93,8 @@ def release_gate(learner: User, pathway: PathwayPage, point_id: str) -> Checkpoi
 
     Returns the passage, or None when the learner has not reached the point yet.
     Releasing twice keeps the first release time. Points reachable beyond the gate
-    are recorded at once.
+    are recorded at once, and a pathway that ends on this gate is complete now: the
+    funnel counts it and the learner is no longer nudged to finish it.
     """
     with transaction.atomic():
         updated = CheckpointPassage.objects.filter(
@@ -103,7 +104,12 @@ def release_gate(learner: User, pathway: PathwayPage, point_id: str) -> Checkpoi
             learner=learner, pathway=pathway, point_id=point_id
         ).first()
         if updated:
-            record_reached_points(learner, pathway)
+            progress, _ = record_reached_points(learner, pathway)
+            enrollment = Enrollment.objects.filter(learner=learner, pathway=pathway).first()
+            if enrollment is not None:
+                # The coach's release is not the learner's activity: inactivity nudges
+                # still count from the learner's last step.
+                _touch(enrollment, progress, activity=False)
     return passage
 
 
@@ -147,12 +153,15 @@ def _announce(passage: CheckpointPassage) -> None:
         logger.exception("A receiver of progression_point_reached failed (passage %s).", passage.pk)
 
 
-def _touch(enrollment: Enrollment, progress: PathwayProgress) -> None:
+def _touch(enrollment: Enrollment, progress: PathwayProgress, activity: bool = True) -> None:
+    """Note the learner's activity (unless ``activity`` is False) and, once the progress
+    is complete, the completion time (kept from the first time)."""
     now = timezone.now()
-    fields = {"last_activity_at": now}
+    fields = {"last_activity_at": now} if activity else {}
     if progress.is_complete and enrollment.completed_at is None:
         fields["completed_at"] = now
-    Enrollment.objects.filter(pk=enrollment.pk).update(**fields)
+    if fields:
+        Enrollment.objects.filter(pk=enrollment.pk).update(**fields)
 
 
 def _get_or_create(model, defaults=None, **lookup):

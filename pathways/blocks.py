@@ -110,7 +110,10 @@ class GuidedExerciseBlock(StepBlock):
         label=_("Proposer de partager les réponses avec l'accompagnateur·rice"),
         required=False,
         default=True,
-        help_text=_("La case « partager avec mon accompagnateur·rice » sera cochée par défaut."),
+        help_text=_(
+            "Affiche la case « partager avec mon accompagnateur·rice », jamais cochée "
+            "d'avance : la personne choisit elle-même de partager ses réponses."
+        ),
     )
 
     class Meta:

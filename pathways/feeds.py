@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
@@ -32,6 +33,7 @@ from django.views.decorators.http import require_GET
 from wagtailmedia.models import get_media_model
 
 from .models import ModulePage, PathwayPage
+from .queries import servable_media
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -256,7 +258,10 @@ def podcast_audio(request, media_id: int):
     """A stable public address for an episode's audio, as podcast apps keep it for long.
 
     Files may sit in a private bucket behind short-lived signed URLs: this view
-    redirects to a fresh one at each download.
+    redirects to a fresh one at each download. Only episodes of live public pages
+    (editors: drafts too).
     """
-    media = get_object_or_404(get_media_model(), pk=media_id, type="audio")
+    media = servable_media(request.user, media_id, public_only=True, type="audio")
+    if media is None:
+        raise Http404(_("Cet épisode n'existe pas ou n'est pas publié."))
     return redirect(media.file.url)

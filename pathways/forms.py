@@ -60,11 +60,60 @@ class AnswersForm(forms.Form):
         return {qid: self.cleaned_data.get(f"q_{qid}") or "" for qid in self.question_ids}
 
 
+SHOWN = "shown"
+
+
 class ExerciseForm(AnswersForm):
-    def __init__(self, questions, *args, share_default=True, **kwargs):
-        super().__init__(questions, *args, **kwargs)
-        self.fields["share_with_coach"] = forms.BooleanField(
-            label=_("Partager mes réponses avec mon accompagnateur·rice"),
-            required=False,
-            initial=share_default,
+    """A guided exercise's answers and the learner's choice to share them with a coach.
+
+    Each rendering lists the fields it shows (hidden ``shown`` inputs, needed because an
+    unticked box or an empty choice sends nothing): a field missing from a submission is
+    not a cleared answer, so a stale page (opened before the editor added a question)
+    never erases a stored answer, and a submission carrying none of the fields changes
+    nothing (see ``submitted``).
+
+    Sharing is never ticked in advance. The box shows when the exercise offers sharing,
+    or when the learner already shares (so that they can always withdraw).
+    """
+
+    def __init__(
+        self,
+        questions,
+        *args,
+        stored_answers=None,
+        shared: bool = False,
+        share_offered: bool = True,
+        **kwargs,
+    ):
+        super().__init__(questions, *args, answers=stored_answers, **kwargs)
+        self.stored_answers = dict(stored_answers or {})
+        self.shared = shared
+        if share_offered or shared:
+            self.fields["share_with_coach"] = forms.BooleanField(
+                label=_("Partager mes réponses avec mon accompagnateur·rice"),
+                required=False,
+                initial=shared,
+            )
+        self.fields[SHOWN] = forms.Field(
+            widget=forms.MultipleHiddenInput, required=False, initial=list(self.fields)
         )
+
+    def submitted(self) -> set[str]:
+        """Names of the fields this submission carries: those its page showed and, for a
+        page rendered before the list existed, those that sent a value."""
+        shown = self.fields[SHOWN].widget.value_from_datadict(self.data, self.files, SHOWN)
+        return (set(shown or ()) | set(self.data)) & (set(self.fields) - {SHOWN})
+
+    def merged_answers(self) -> dict:
+        """The stored answers, updated with those of the fields this submission carries."""
+        sent = self.submitted()
+        answers = super().answers()
+        return {
+            **self.stored_answers,
+            **{qid: value for qid, value in answers.items() if f"q_{qid}" in sent},
+        }
+
+    def share_choice(self) -> bool:
+        if "share_with_coach" in self.submitted():
+            return self.cleaned_data["share_with_coach"]
+        return self.shared

@@ -389,7 +389,7 @@ class ExerciseResponse(models.Model):
     module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
     step_id = models.CharField(max_length=64)
     answers = models.JSONField(default=dict, blank=True)
-    shared_with_coach = models.BooleanField(default=True)
+    shared_with_coach = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

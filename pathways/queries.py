@@ -5,6 +5,10 @@ model instance costs more to compile than the rest of its query."""
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Page, ReferenceIndex
+from wagtailmedia.models import get_media_model
+
 from lms.accounts.models import User
 
 from .models import (
@@ -122,3 +126,28 @@ def learner_dashboard(learner: User) -> list[DashboardRow]:
         )
         rows.append(DashboardRow(enrollment, view))
     return rows
+
+
+def servable_media(user: User | None, media_id: int, public_only: bool = False, **filters):
+    """The audio or video ``media_id`` if ``user`` may fetch it, else None.
+
+    A file is served once a live page uses it (Wagtail's reference index says where
+    it is used; ``public_only``: a live page without view restrictions, as the podcast
+    feeds require): an upload that only a draft uses stays private, whatever its
+    guessable id. Editors (admin access) also get the media of their drafts.
+    """
+    media = get_media_model().objects.filter(pk=media_id, **filters).first()
+    if media is None:
+        return None
+    if user is not None and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
+        return media
+    page_ids = [
+        int(object_id)
+        for object_id in ReferenceIndex.get_references_to(media)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    ]
+    pages = Page.objects.live().filter(pk__in=page_ids)
+    if public_only:
+        pages = pages.public()
+    return media if pages.exists() else None

@@ -10,18 +10,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
-from wagtailmedia.models import get_media_model
 
 from lms.outcomes.forms import MilestoneForm
 from lms.outcomes.models import Moment
-from lms.outcomes.queries import Prompts, is_finished, milestone_for, prompt_flags, read_prompts
+from lms.outcomes.queries import is_finished, milestone_for, prompt_flags, read_prompts
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
@@ -36,7 +35,7 @@ from .models import (
     Theme,
 )
 from .progress import ModuleState
-from .queries import PathwayView, learner_dashboard, learner_progress
+from .queries import PathwayView, learner_dashboard, learner_progress, servable_media
 
 # --- Context of the Wagtail pages (read-only) ----------------------------------------
 
@@ -205,8 +204,10 @@ def continue_pathway(request, pathway_id: int):
 def media_file(request, media_id: int):
     """A stable address for a step's audio or video, so that a step's cached content never
     holds a file URL that expires: redirects to the file, through a fresh signed URL when
-    files sit in a private bucket."""
-    media = get_object_or_404(get_media_model(), pk=media_id)
+    files sit in a private bucket. Only media of live pages (editors: drafts too)."""
+    media = servable_media(request.user, media_id)
+    if media is None:
+        raise Http404(_("Ce média n'existe pas ou n'est pas publié."))
     return redirect(media.file.url)
 
 
@@ -255,8 +256,9 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
     return ExerciseForm(
         step.value.questions_with_ids(),
         data,
-        answers=response.answers if response else None,
-        share_default=response.shared_with_coach if response else step.value["share_with_coach"],
+        stored_answers=response.answers if response else None,
+        shared=response.shared_with_coach if response else False,
+        share_offered=step.value["share_with_coach"],
     )
 
 
@@ -317,32 +319,19 @@ def complete_step(request, pathway_id: int, module_id: int, step_id: str):
 
 
 def _completed_response(request, ctx: StepContext, passages):
+    """Move on after a completion: to the point just reached, else to the next step (or
+    back to the pathway). With htmx too, the browser loads that page (``HX-Redirect``), so
+    the checklist, the progress bar and the place in the pathway are all up to date and
+    moving on costs no extra click; a module's feedback is offered on the pathway page."""
     reached = [p for p in passages if p.pathway_id == ctx.pathway.pk]
-    view = learner_progress(request.user, ctx.pathway)
-    next_url = _neighbours(view, ctx)[1]
     if reached:
         target = reverse("pathways:point", args=[ctx.pathway.pk, reached[0].point_id])
     else:
-        target = next_url or ctx.pathway.url
-    if request.htmx:
-        if reached:
-            return HttpResponseClientRedirect(target)
-        module_done = view.progress.module(ctx.module.pk).state == ModuleState.DONE
-        return render(
-            request,
-            "pathways/step.html#completion",
-            {
-                "is_done": True,
-                "next_url": next_url,
-                "pathway": ctx.pathway,
-                "progress": view.progress,
-                "module": ctx.module,
-                "step_id": ctx.step_id,
-                # A module just finished: offer the one-click feedback (not given yet).
-                "prompts": Prompts(feedback={ctx.module.pk: None}) if module_done else None,
-            },
-        )
+        view = learner_progress(request.user, ctx.pathway)
+        target = _neighbours(view, ctx)[1] or ctx.pathway.url
     messages.success(request, _("Étape terminée, bravo !"))
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
     return redirect(target)
 
 
@@ -360,12 +349,19 @@ def save_answers(request, pathway_id: int, module_id: int, step_id: str):
     if step.block_type != "guided_exercise":
         raise Http404(_("Cette étape ne contient pas d'exercice."))
     form = _exercise_form(request.user, ctx, step, data=request.POST)
+    if not form.submitted():
+        # Not this exercise's form (a truncated or forged request): nothing to write, and
+        # writing it would erase every answer and the sharing choice.
+        if "complete" in request.POST:
+            passages = actions.complete_step(request.user, ctx.module, ctx.step_id)
+            return _completed_response(request, ctx, passages)
+        return HttpResponseBadRequest(_("Ce formulaire ne contient aucune réponse."))
     if not form.is_valid():
         if request.htmx:
             return render(request, "pathways/step.html#autosave_status", {"form": form})
         return _render_step(request, ctx, form=form, status=422)
     actions.save_answers(
-        request.user, ctx.module, ctx.step_id, form.answers(), form.cleaned_data["share_with_coach"]
+        request.user, ctx.module, ctx.step_id, form.merged_answers(), form.share_choice()
     )
     if "complete" in request.POST:
         passages = actions.complete_step(request.user, ctx.module, ctx.step_id)

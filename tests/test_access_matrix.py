@@ -105,7 +105,8 @@ EXPECTATIONS = {
     "pathways:continue": row(logged_in(302), logged_in(405)),
     "pathways:step": row(logged_in(302) | {"learner_a": 200}, logged_in(405)),
     "pathways:complete_step": row(logged_in(405), logged_in(302)),
-    "pathways:save_answers": row(logged_in(405), logged_in(302)),
+    # An enrolled learner's POST carrying no answer is refused (it would erase them).
+    "pathways:save_answers": row(logged_in(405), logged_in(302) | {"learner_a": 400}),
     "pathways:point": row(logged_in(403) | {"learner_a": 200}, logged_in(403) | {"learner_a": 200}),
     # A carnet is always the requester's own (B gets an empty one: checked for A's data).
     "pathways:carnet_pdf": row(logged_in(200), 405),
@@ -235,7 +236,12 @@ def world():
     learner_b = learner(departement="69")
     coach_a = coach(departements=["69"])
     other_coach = coach(departements=["07"])
-    steps = [exercise("Exercice de la matrice"), sheet("Fiche")]
+    # Audio is served once a live page uses it: A's module has an episode.
+    audio = get_media_model().objects.create(
+        title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="episode.mp3")
+    )
+    episode = {"title": "Épisode", "audio": audio, "summary": "", "chapters": [], "transcript": ""}
+    steps = [exercise("Exercice de la matrice"), sheet("Fiche"), ("podcast", episode)]
     pathway = build_pathway([make_module(steps=steps), "p:offered"], title="Parcours matrice")
     module = modules_of(pathway)[0]
     exercise_step = module.step_ids[0]
@@ -262,9 +268,6 @@ def world():
         learner_a, competences, answers, moment="start", pathway=pathway
     ).diagnosis
     outcomes_actions.record_satisfaction(learner_a, pathway, score=8, comment=f"Avis {SECRET}")
-    audio = get_media_model().objects.create(
-        title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="episode.mp3")
-    )
     users = {
         "learner_a": learner_a,
         "learner_b": learner_b,

@@ -109,10 +109,12 @@ class JobsField(forms.DecimalField):
 
 
 class MilestoneForm(forms.ModelForm):
-    """Where the project stands: stage, jobs, revenue bracket, legal form."""
+    """Where the project stands: its stage (required), and if the learner wishes, jobs,
+    revenue bracket and legal form (optional: empty jobs count as 0)."""
 
     jobs_fte = JobsField(
         initial=Decimal(0),
+        required=False,
         label=_("Emplois créés, en équivalents temps plein"),
         help_text=_("0 s'il n'y en a pas encore ; un mi-temps compte pour 0,5."),
     )
@@ -126,11 +128,7 @@ class MilestoneForm(forms.ModelForm):
             "revenue": _("Chiffre d'affaires"),
             "legal_form": _("Forme juridique"),
         }
-        error_messages = {
-            "stage": {"required": _("Choisissez l'étape de votre projet.")},
-            "revenue": {"required": _("Choisissez une tranche de chiffre d'affaires.")},
-            "legal_form": {"required": _("Choisissez une forme juridique.")},
-        }
+        error_messages = {"stage": {"required": _("Choisissez l'étape de votre projet.")}}
 
     def __init__(self, *args, prefill: Milestone | None = None, **kwargs):
         if prefill is not None and kwargs.get("instance") is None:
@@ -146,6 +144,10 @@ class MilestoneForm(forms.ModelForm):
             ("", _("Choisir…")),
             *self.fields["legal_form"].choices,
         ]
+
+    def clean_jobs_fte(self):
+        jobs = self.cleaned_data["jobs_fte"]
+        return Decimal(0) if jobs is None else jobs
 
 
 SCORE_LABELS = {0: _("Pas du tout"), 10: _("Tout à fait")}

@@ -233,10 +233,13 @@ class Milestone(models.Model):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(999)],
     )
+    # Optional to give (blank: not said), as the jobs are (0 unless said otherwise).
     revenue = models.CharField(
-        _("chiffre d'affaires"), max_length=8, choices=RevenueBracket.choices
+        _("chiffre d'affaires"), max_length=8, choices=RevenueBracket.choices, blank=True
     )
-    legal_form = models.CharField(_("forme juridique"), max_length=12, choices=LegalForm.choices)
+    legal_form = models.CharField(
+        _("forme juridique"), max_length=12, choices=LegalForm.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -118,13 +118,15 @@ def start_emergence(person: Journey, *, look: bool = False) -> None:
 # --- Steps ---------------------------------------------------------------------------------
 
 
-def finish_step(page: Page, *, javascript: bool = True) -> None:
-    """« J'ai terminé cette étape » on the current (non-exercise) step."""
+def finish_step(page: Page, next_title: str | None = None) -> None:
+    """« J'ai terminé cette étape » on the current (non-exercise) step: with or without
+    JavaScript, the next step opens with a message (its checklist and progress bar up to
+    date); after the last step before the automatic point, its page opens."""
     page.get_by_role("button", name=text("J'ai terminé cette étape")).click()
-    # With htmx the box is swapped in place; without, the next step opens with a message;
-    # after the last step before the automatic point, its page opens.
-    done = page.get_by_text("Étape terminée." if javascript else "Étape terminée, bravo !")
+    done = page.get_by_text("Étape terminée, bravo !")
     expect(done.or_(page.get_by_text(COACH_WILL_CALL)).first).to_be_visible()
+    if next_title is not None:
+        expect(step_heading(page)).to_have_text(text(next_title))
 
 
 def go_next(page: Page, expected_title: str) -> None:
@@ -167,7 +169,7 @@ def walk_to_automatic_point(page: Page, *, javascript: bool = True) -> None:
             finish.click()
             page.wait_for_load_state()
         else:
-            finish_step(page, javascript=javascript)
+            finish_step(page)
         if "/balises/" in page.url:
             break
     expect(page.get_by_text(COACH_WILL_CALL)).to_be_visible()

@@ -22,7 +22,6 @@ from .flows import (
     REQUIRED_QUESTION,
     autosaved,
     finish_step,
-    go_next,
     onboard,
     sign_up,
     start_emergence,
@@ -55,9 +54,11 @@ def test_learner_journey(journey, shared):
     expect(page.get_by_text("Trois questions pour décrire un besoin")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Télécharger « .+ » \(PDF\)"))).to_be_visible()
     learner.look("fiche atelier")
-    finish_step(page)
-    learner.look("étape terminée")
-    go_next(page, FIRST_STEPS[1])
+    finish_step(page, FIRST_STEPS[1])
+    step_list = page.locator(".step-list")
+    expect(step_list.locator(".badge--done")).to_have_count(1)
+    expect(step_list.locator("progress")).not_to_have_attribute("value", "0")
+    learner.look("étape terminée, la suivante ouverte")
 
     # 2. An exercise: the answers save themselves while typing and survive a reload.
     learner.look("exercice")
@@ -83,13 +84,10 @@ def test_learner_journey(journey, shared):
 
     # 3-5. A video, a testimony, a second sheet.
     learner.look("vidéo")
-    finish_step(page)
-    go_next(page, FIRST_STEPS[3])
+    finish_step(page, FIRST_STEPS[3])
     learner.look("témoignage")
-    finish_step(page)
-    go_next(page, FIRST_STEPS[4])
-    finish_step(page)
-    go_next(page, FIRST_STEPS[5])
+    finish_step(page, FIRST_STEPS[4])
+    finish_step(page, FIRST_STEPS[5])
 
     # 6. A podcast: the audio loads and plays (muted) from the live server.
     learner.look("podcast")
@@ -111,8 +109,7 @@ def test_learner_journey(journey, shared):
         f"podcast played muted: readyState {state['readyState']}, {state['time']:.2f} s of "
         f"{state['duration']:.1f} s, from {state['src'].replace(learner.server.url, '')}"
     )
-    finish_step(page)
-    go_next(page, FIRST_STEPS[6])
+    finish_step(page, FIRST_STEPS[6])
 
     # 7. A second exercise (nothing required), finished without answering; 8. testimony.
     page.get_by_role("button", name=text("Enregistrer et terminer l'étape")).click()

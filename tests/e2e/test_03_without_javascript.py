@@ -44,7 +44,7 @@ def test_learner_journey_without_javascript(journey):
     learner.shot("fiche atelier sans JavaScript", fits=True)
 
     # A plain form post finishes the step and opens the next one.
-    finish_step(page, javascript=False)
+    finish_step(page)
     expect(step_heading(page)).to_have_text(text(FIRST_STEPS[1]))
 
     # The exercise, saved with its button; the answer is there after a reload.
@@ -58,7 +58,7 @@ def test_learner_journey_without_javascript(journey):
     page.get_by_role("button", name=text("Enregistrer et terminer l'étape")).click()
     for title in FIRST_STEPS[2:5]:
         expect(step_heading(page)).to_have_text(text(title))
-        finish_step(page, javascript=False)
+        finish_step(page)
 
     # The podcast step: native audio controls and a download link to the same file.
     expect(step_heading(page)).to_have_text(text(FIRST_STEPS[5]))

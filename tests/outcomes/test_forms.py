@@ -85,7 +85,13 @@ MILESTONE = {"stage": "study", "revenue": "none", "legal_form": "association"}
 
 @pytest.mark.parametrize(
     ("jobs", "expected"),
-    [("0", Decimal("0")), ("1,5", Decimal("1.5")), ("2.5", Decimal("2.5")), ("999", 999)],
+    [
+        ("0", Decimal("0")),
+        ("1,5", Decimal("1.5")),
+        ("2.5", Decimal("2.5")),
+        ("999", 999),
+        ("", Decimal("0")),  # optional: none yet
+    ],
 )
 def test_milestone_accepts_french_decimals(jobs, expected):
     form = MilestoneForm(MILESTONE | {"jobs_fte": jobs})
@@ -102,7 +108,6 @@ def test_milestone_accepts_french_decimals(jobs, expected):
         ("1,25", "Un chiffre après la virgule"),
         ("abc", "Indiquez un nombre"),
         ("NaN", "Indiquez un nombre"),
-        ("", "Indiquez un nombre d'emplois"),
     ],
 )
 def test_milestone_refuses_bad_jobs(jobs, message):
@@ -112,7 +117,7 @@ def test_milestone_refuses_bad_jobs(jobs, message):
 
 
 def test_milestone_refuses_unknown_choices():
-    form = MilestoneForm({"stage": "rêve", "revenue": "x", "legal_form": "", "jobs_fte": "0"})
+    form = MilestoneForm({"stage": "rêve", "revenue": "x", "legal_form": "y", "jobs_fte": "0"})
     assert not form.is_valid()
     assert set(form.errors) == {"stage", "revenue", "legal_form"}
 

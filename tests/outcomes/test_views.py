@@ -324,6 +324,28 @@ def test_milestone_errors_are_shown(client, signed_in, pathway, jobs, message):
     assert not Milestone.objects.exists()
 
 
+def test_milestone_asks_only_the_stage_and_marks_only_it_required(client, signed_in, pathway):
+    """The page says the milestone is optional beyond the stage: the form agrees."""
+    pathway_actions.enroll(signed_in, pathway)
+    url = reverse("outcomes:milestone_start", args=[pathway.pk])
+    page = client.get(url).content.decode()
+    required = {
+        line.split('name="')[1].split('"')[0]
+        for line in page.splitlines()
+        if 'name="' in line and " required" in line
+    }
+    assert required == {"stage"}
+    assert page.count('<span class="required"') == 1
+    assert client.post(url, {"stage": "idea", "jobs_fte": ""}).status_code == 302
+    milestone = Milestone.objects.get()
+    assert (milestone.stage, milestone.jobs_fte, milestone.revenue, milestone.legal_form) == (
+        "idea",
+        0,
+        "",
+        "",
+    )
+
+
 def test_the_point_page_asks_for_a_milestone_prefilled(client, signed_in, pathway):
     pathway_actions.enroll(signed_in, pathway)
     url_start = reverse("outcomes:milestone_start", args=[pathway.pk])
@@ -434,10 +456,13 @@ def test_completing_a_module_with_htmx_offers_the_feedback(client, signed_in):
     pathway_actions.enroll(signed_in, pathway)
     module = modules_of(pathway)[0]
     first = reverse("pathways:complete_step", args=[pathway.pk, module.pk, module.step_ids[0]])
-    body = client.post(first, HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(first, HTTP_HX_REQUEST="true")
+    body = client.get(response.headers["HX-Redirect"]).content.decode()
     assert feedback_url(pathway, module) not in body  # one step left
     last = reverse("pathways:complete_step", args=[pathway.pk, module.pk, module.step_ids[1]])
-    body = client.post(last, HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(last, HTTP_HX_REQUEST="true")
+    assert response.headers["HX-Redirect"] == pathway.url  # where the feedback is asked
+    body = client.get(pathway.url).content.decode()
     assert feedback_url(pathway, module) in body and 'aria-pressed="true"' not in body
 
 

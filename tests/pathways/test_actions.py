@@ -193,3 +193,15 @@ def test_completing_everything_marks_the_enrollment_complete(django_capture_on_c
     for mod in modules_of(pathway):
         complete_module(user, mod)
     assert Enrollment.objects.get().completed_at is not None
+
+
+def test_a_pathway_ending_on_a_gate_is_complete_once_released(django_capture_on_commit_callbacks):
+    """The funnel counts it and the learner is no longer nudged to finish it."""
+    pathway = build_pathway(["m:1", "p:gate"])
+    user = learner()
+    actions.enroll(user, pathway)
+    (mod,) = modules_of(pathway)
+    complete_module(user, mod)
+    assert Enrollment.objects.get().completed_at is None  # waiting for the coach
+    actions.release_gate(user, pathway, point_ids(pathway)[0])
+    assert Enrollment.objects.get().completed_at is not None

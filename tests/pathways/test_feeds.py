@@ -198,3 +198,42 @@ def test_feeds_use_a_constant_number_of_queries(client, django_assert_max_num_qu
     with django_assert_max_num_queries(5):
         root = fetch(client, all_feed_url())
     assert len(items(root)) == 2 * size
+
+
+# --- Only published media are served --------------------------------------------------------
+
+
+@pytest.fixture
+def editor():
+    from lms.accounts.roles import Role, ensure_role_groups
+    from tests.factories.accounts import UserFactory
+
+    ensure_role_groups()
+    return UserFactory(role=Role.EDITOR)
+
+
+def test_media_used_only_by_a_draft_is_not_served_but_editors_preview_it(client, editor):
+    from tests.factories.accounts import learner
+
+    draft_audio, live_audio = audio("Brouillon"), audio("En ligne")
+    module(steps=[podcast("Pas encore publié", draft_audio)], live=False)
+    module(steps=[podcast("Publié", live_audio)])
+    unused = audio("Jamais utilisé")
+    urls = {
+        m.pk: [
+            reverse("pathways:podcast_audio", args=[m.pk]),
+            reverse("pathways:media_file", args=[m.pk]),
+        ]
+        for m in (draft_audio, live_audio, unused)
+    }
+    client.force_login(learner())
+    for url in urls[draft_audio.pk] + urls[unused.pk]:
+        assert client.get(url).status_code == 404, url
+    for url in urls[live_audio.pk]:
+        assert client.get(url).status_code == 302, url
+    client.logout()
+    assert client.get(urls[draft_audio.pk][0]).status_code == 404  # the public podcast address
+    client.force_login(editor)
+    for url in urls[draft_audio.pk]:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url == draft_audio.file.url
