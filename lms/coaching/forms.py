@@ -208,6 +208,11 @@ class QueueFilterForm(forms.Form):
     )
     age = forms.ChoiceField(label=_("Ancienneté"), choices=AGES, required=False)
 
+    @property
+    def active_count(self) -> int:
+        """How many filters are set (invalid ones included: the form must show why)."""
+        return sum(1 for name in self.fields if self.data.get(name))
+
     def filter(self, queryset):
         """Apply the valid filters; an invalid value is ignored (the form shows why)."""
         data = self.cleaned_data if self.is_valid() else {}

@@ -17,6 +17,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from lms.accounts.models import LearnerProfile
 from lms.accounts.roles import Role, roles_of
@@ -75,6 +76,7 @@ def _coach_request(request, pk: int) -> CoachingRequest:
 
 @coach_required
 @require_GET
+@vary_on_headers("HX-Request")
 def queue(request):
     """Requests to take (territory, network queue) and mine, with filters: mine first, then
     by due date, 50 per page (``?page=``; the links keep the filters)."""

@@ -44,8 +44,21 @@ def test_queue_filters_with_htmx_returns_the_lists_only(client, rhone_coach, hel
     html = response.content.decode()
     assert 'id="queue-lists"' in html and "<html" not in html
     assert help_request.learner.display_name not in html
+    assert "HX-Request" in response["Vary"]  # a browser cache never mixes page and fragment
     response = client.get(reverse("coaching:queue"), {"departement": "<b>"})
     assert response.status_code == 200
+
+
+def test_on_a_phone_the_requests_come_before_folded_filters(client, rhone_coach, help_request):
+    client.force_login(rhone_coach)
+    html = client.get(reverse("coaching:queue")).content.decode()
+    folded = html.index('<details class="filters-panel">')
+    assert folded < html.index('<form method="get"') < html.index("</details>")
+    assert html.index("</details>") < html.index(help_request.learner.display_name)
+
+    html = client.get(reverse("coaching:queue"), {"origin": "help"}).content.decode()
+    assert '<details class="filters-panel" open>' in html
+    assert "(1 filtre actif)" in html
 
 
 def test_claim_already_taken_says_by_whom(client, rhone_coach, help_request):
