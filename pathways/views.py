@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from lms.outcomes.forms import MilestoneForm
@@ -307,6 +308,7 @@ def step(request, pathway_id: int, module_id: int, step_id: str):
 
 @login_required
 @require_POST
+@vary_on_headers("HX-Request")
 def complete_step(request, pathway_id: int, module_id: int, step_id: str):
     """« J'ai terminé cette étape »: idempotent; htmx gets the updated box, others a redirect."""
     ctx = _step_context(request, pathway_id, module_id, step_id)
@@ -337,6 +339,7 @@ def _completed_response(request, ctx: StepContext, passages):
 
 @login_required
 @require_POST
+@vary_on_headers("HX-Request")
 def save_answers(request, pathway_id: int, module_id: int, step_id: str):
     """Save a guided exercise (autosave via htmx, or a plain submit; ``complete`` also finishes
     the step). On invalid input nothing typed is lost: the form comes back with the answers."""
