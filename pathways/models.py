@@ -95,7 +95,7 @@ class PathwayIndexPage(Page):
         verbose_name_plural = _("listes des parcours")
 
     def get_context(self, request, *args, **kwargs):
-        from .views import pathway_index_context
+        from .page_context import pathway_index_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(pathway_index_context(self, request))
@@ -242,7 +242,7 @@ class PathwayPage(Page):
         return None
 
     def get_context(self, request, *args, **kwargs):
-        from .views import pathway_page_context
+        from .page_context import pathway_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(pathway_page_context(self, request))
@@ -331,7 +331,7 @@ class ModulePage(Page):
         return self.steps[self.step_ids.index(step_id)]
 
     def get_context(self, request, *args, **kwargs):
-        from .views import module_page_context
+        from .page_context import module_page_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(module_page_context(self, request))

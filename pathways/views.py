@@ -19,77 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from lms.outcomes.forms import MilestoneForm
-from lms.outcomes.models import Moment
-from lms.outcomes.queries import is_finished, milestone_for, prompt_flags, read_prompts
-
 from . import actions
 from .forms import AnswersForm, ExerciseForm
 from .live_cache import live_pathway
 from .models import (
-    Audience,
     CheckpointPassage,
     Enrollment,
     ExerciseResponse,
     ModulePage,
     PathwayPage,
-    Theme,
 )
 from .progress import ModuleState
 from .queries import PathwayView, learner_dashboard, learner_progress, servable_media
-
-# --- Context of the Wagtail pages (read-only) ----------------------------------------
-
-
-def pathway_index_context(page, request) -> dict:
-    """Live pathways under the index, filtered by ?theme= and ?public= (unknown values ignored)."""
-    theme = request.GET.get("theme", "")
-    audience = request.GET.get("public", "")
-    pathways = PathwayPage.objects.child_of(page).live().order_by("path")
-    if theme in Theme.values:
-        pathways = pathways.filter(theme=theme)
-    else:
-        theme = ""
-    pathways = list(pathways)
-    if audience in Audience.values and audience != Audience.ALL:
-        pathways = [p for p in pathways if p.is_for(audience)]
-    else:
-        audience = ""
-    return {
-        "pathways": pathways,
-        "themes": Theme.choices,
-        "audiences": [c for c in Audience.choices if c[0] != Audience.ALL],
-        "current_theme": theme,
-        "current_audience": audience,
-    }
-
-
-def pathway_page_context(page: PathwayPage, request) -> dict:
-    """The outline with per-module state for the visitor (empty progress when anonymous).
-
-    The enrolment query also says what the learner already gave (self-diagnosis,
-    milestones, opinions: ``lms.outcomes``), so the prompts cost no query."""
-    user = request.user if request.user.is_authenticated else None
-    view = learner_progress(user, page)
-    finished = is_finished(view.progress)
-    enrollment = None
-    if user is not None:
-        done = [m.module_id for m in view.progress.modules if m.state == ModuleState.DONE]
-        flags = prompt_flags(user, page, start=not finished, end=finished, feedback_modules=done)
-        enrollment = Enrollment.objects.filter(learner=user, pathway=page).annotate(**flags).first()
-    return {
-        "view": view,
-        "enrolled": enrollment is not None,
-        "ModuleState": ModuleState,
-        "finished": finished,
-        "prompts": read_prompts(enrollment) if enrollment is not None else None,
-    }
-
-
-def module_page_context(page: ModulePage, request) -> dict:
-    """Public intro of a module: summary and the list of its steps (titles only)."""
-    return {"step_titles": [page.step_titles[step_id] for step_id in page.step_ids]}
-
 
 # --- Lookups shared by the learner views -------------------------------------------------
 
@@ -212,7 +153,7 @@ def media_file(request, media_id: int):
     return redirect(media.file.url)
 
 
-def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None):
+def _render_step(request, ctx: StepContext, form=None, status=200):
     step = ctx.module.find_step(ctx.step_id)
     done_ids = {step_id for module_id, step_id in ctx.view.completed if module_id == ctx.module.pk}
     if form is None and step.block_type == "guided_exercise":
@@ -241,7 +182,7 @@ def _render_step(request, ctx: StepContext, form=None, status=200, prompts=None)
         "previous_url": previous_url,
         "next_url": next_url,
         "progress": ctx.view.progress,
-        "prompts": prompts,
+        "outline": ctx.view.outline,
         "step_cache_seconds": settings.BALISE_STEP_CACHE_SECONDS,
         "content_key": ctx.module.step_digest(ctx.step_id),
     }
@@ -270,40 +211,15 @@ def _require_enrollment(request, ctx: StepContext):
     return redirect(ctx.pathway.url)
 
 
-def _step_prompt_flags(user, ctx: StepContext) -> dict:
-    """Outcomes prompts of a step page (no query of their own: see ``step``): the start
-    self-diagnosis on the pathway's first step, the module feedback on a finished module's
-    last step."""
-    modules = [i.module for i in ctx.view.outline if i.kind == "module" and i.module.step_ids]
-    first = bool(modules) and (modules[0].pk, modules[0].step_ids[0]) == (
-        ctx.module.pk,
-        ctx.step_id,
-    )
-    progress = ctx.module_progress
-    last_done = (
-        ctx.step_id == ctx.module.step_ids[-1]
-        and progress is not None
-        and progress.state == ModuleState.DONE
-    )
-    return prompt_flags(
-        user, ctx.pathway, start=first, feedback_modules=[ctx.module.pk] if last_done else []
-    )
-
-
 @login_required
 @require_GET
 def step(request, pathway_id: int, module_id: int, step_id: str):
     ctx = _step_context(request, pathway_id, module_id, step_id)
-    enrollment = _one(
-        Enrollment.objects.filter(learner_id=request.user.pk, pathway_id=ctx.pathway.pk).annotate(
-            **_step_prompt_flags(request.user, ctx)
-        )
-    )
-    if enrollment is None:
-        return _require_enrollment(request, ctx)
+    if refusal := _require_enrollment(request, ctx):
+        return refusal
     if ctx.is_locked:
         return _locked_response(request, ctx)
-    return _render_step(request, ctx, prompts=read_prompts(enrollment))
+    return _render_step(request, ctx)
 
 
 @login_required
@@ -405,7 +321,6 @@ def point(request, pathway_id: int, point_id: str):
         actions.answer_point_questions(passage, form.answers())
         messages.success(request, _("Merci, vos réponses sont enregistrées."))
         return redirect("pathways:point", pathway_id=pathway.pk, point_id=point_id)
-    milestone, prefill = milestone_for(request.user, pathway, Moment.POINT, point_id)
     return render(
         request,
         "pathways/point.html",
@@ -414,8 +329,6 @@ def point(request, pathway_id: int, point_id: str):
             "point": value,
             "passage": passage,
             "form": form,
-            "milestone": milestone,
-            "milestone_form": MilestoneForm(instance=milestone, prefill=prefill),
         },
         status=422 if form is not None and form.errors else 200,
     )

@@ -53,6 +53,7 @@ class Prompts:
     end_milestone: bool | None = None
     satisfaction: bool | None = None
     feedback: dict[int, bool | None] = field(default_factory=dict)  # module pk -> useful
+    finished: bool = False  # the pathway is finished: the end-of-pathway review is asked
 
     @property
     def start_pending(self) -> bool:
