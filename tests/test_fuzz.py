@@ -46,7 +46,7 @@ from hypothesis import strategies as st
 from lms.accounts.models import AreaType, Availability, DigitalComfort, Modality, Situation
 from lms.accounts.roles import Role
 from lms.coaching import actions as coaching_actions
-from lms.coaching.models import CoachingRequest, Origin, Outcome
+from lms.coaching.models import CoachingRequest, Origin, Outcome, RequestEvent
 from lms.notifications.models import Notification
 from lms.outcomes import actions as outcomes_actions
 from lms.outcomes.models import (
@@ -673,7 +673,15 @@ UNKNOWN_ID = st.one_of(
     st.sampled_from(["0", "99999999999999999999999", "-1", "1e3", "٣"]),
     TEXT.filter(bool).filter(lambda s: not (s.isascii() and s.isdigit() and int(s) < 10**6)),
 )
-ROWS = (Diagnosis, CompetenceScore, Milestone, Satisfaction, ModuleFeedback, CoachingRequest)
+ROWS = (
+    Diagnosis,
+    CompetenceScore,
+    Milestone,
+    Satisfaction,
+    ModuleFeedback,
+    CoachingRequest,
+    RequestEvent,
+)
 
 
 def _rows() -> dict[str, int]:
@@ -830,6 +838,10 @@ def test_diagnosis_request_coaching(world, data):
         pk = getattr(world, f"{kind}_diagnosis").pk
     url = reverse("outcomes:diagnosis_request_coaching", args=[pk])
     before = _rows()
+    active = CoachingRequest.objects.active().filter(
+        learner=world.low_diagnosis.learner, pathway=world.low_diagnosis.pathway
+    )
+    joins = active.exists()  # one file per learner and pathway: the diagnosis joins it
 
     def expect(response):
         if who == "learner_b" or kind in ("free", "unknown"):
@@ -840,7 +852,11 @@ def test_diagnosis_request_coaching(world, data):
             assert response["Location"] == reverse("outcomes:diagnosis_result", args=[pk])
             return
         assert response["Location"] == reverse("coaching:my_coaching")
-        assert _written(before) == {"CoachingRequest": 1}
+        if joins:
+            assert _written(before) == {"RequestEvent": 1}
+            assert active.get().events.latest("pk").origin == Origin.SELF_ASSESSMENT
+            return
+        assert _written(before) == {"CoachingRequest": 1, "RequestEvent": 1}
         assert CoachingRequest.objects.latest("pk").origin == Origin.SELF_ASSESSMENT
 
     exchange(

@@ -1,7 +1,8 @@
 """A step completed with the keyboard only (Tab, Enter), on a desktop screen.
 
 Proves that the skip link is the first stop and works, that « J'ai terminé cette étape »
-is reachable with Tab and opens the next step with Enter, and that the focused control always shows a visible focus ring.
+is reachable with Tab and opens the next step with Enter, and that the focused control
+always shows a visible focus ring.
 """
 
 import pytest

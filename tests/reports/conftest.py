@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lms.accounts.roles import Role
-from lms.coaching.models import CoachingRequest, CoachingSession, SessionStatus, Status
+from lms.coaching.models import (
+    ACTIVE_STATUSES,
+    CoachingRequest,
+    CoachingSession,
+    SessionStatus,
+    Status,
+)
 from lms.outcomes.models import (
     Competence,
     CompetenceScore,
@@ -53,12 +59,19 @@ def make_request(
     point_id=None,
 ):
     created_at = at(created)
+    status = status or (Status.CLAIMED if response_hours is not None else Status.OPEN)
+    if status in ACTIVE_STATUSES and pathway is not None:
+        # One active request per learner and pathway: the earlier one was closed by the
+        # time this one was opened (an automatic point reached while building the data).
+        CoachingRequest.objects.active().filter(learner=user, pathway=pathway).update(
+            status=Status.DONE, closed_at=created_at
+        )
     request = CoachingRequest.objects.create(
         learner=user,
         pathway=pathway,
         point_id=point_id or f"help-{CoachingRequest.objects.count()}",
         origin=origin,
-        status=status or (Status.CLAIMED if response_hours is not None else Status.OPEN),
+        status=status,
         departement=departement if departement is not None else user.learner_profile.departement,
         recommended_modality=modality,
         recommendation_reason="Test.",
@@ -145,7 +158,7 @@ def manager_client(client, manager):
 def programme(size: int):
     """``size`` learners in each of two départements following a pathway, with requests,
     sessions, diagnoses, milestones and opinions: the data grows, the queries must not."""
-    pathway = build_pathway(["m:2", "p:automatic", "m:2", "p:automatic", "m:1"])
+    pathway = build_pathway(["m:2", "p:offered", "m:2", "p:offered", "m:1"])
     other = build_pathway(["m:1"])
     modules = modules_of(pathway)
     competence = make_competence(f"budget-{size}", "Budget", 0)

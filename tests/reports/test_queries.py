@@ -32,11 +32,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    """P: module A (2 steps), an automatic point, module B (1 step); Q: one module.
+    """P: module A (2 steps), an offered point, module B (1 step); Q: one module.
 
     L1 (69, urban) finishes P; L2 (69, rural) does A's first step; L3 (07, rural) does A
     (enrolled in 2024); L4 (07, urban) is enrolled in Q only."""
-    p = build_pathway(["m:2", "p:automatic", "m:1"], title="Parcours P")
+    p = build_pathway(["m:2", "p:offered", "m:1"], title="Parcours P")
     q = build_pathway(["m:1"], title="Parcours Q")
     a, b = modules_of(p)
     l1 = learner(departement="69", area_type="urban")

@@ -23,7 +23,7 @@ EXPORT = reverse("reports:export")
 @pytest.fixture
 def cohort():
     """Seven learners in P (five in the Rhône, two in the Ardèche); three finish it."""
-    pathway = build_pathway(["m:1", "p:automatic", "m:1"], title="Parcours P")
+    pathway = build_pathway(["m:1", "p:offered", "m:1"], title="Parcours P")
     first, second = modules_of(pathway)
     users = [learner(departement="69") for _ in range(5)]
     users += [learner(departement="07") for _ in range(2)]
