@@ -267,18 +267,21 @@ class SmtpSink:
 
     ``rcpt_delay`` seconds are spent before answering each RCPT TO: a client killed
     meanwhile has not handed its message over, so nothing is counted for it.
-    ``rcpt_started`` counts the RCPT commands seen (one per single-recipient message).
+    ``rcpt_started`` counts the RCPT commands seen (one per single-recipient message),
+    ``rcpt_addresses`` lists their addresses in order.
     """
 
     def __init__(self):
         self.messages: list[ReceivedMail] = []
         self.rcpt_started = 0
+        self.rcpt_addresses: list[str] = []
         self.rcpt_delay = 0.0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         with self._lock:
             self.rcpt_started += 1
+            self.rcpt_addresses.append(address)
         if self.rcpt_delay:
             await asyncio.sleep(self.rcpt_delay)
         envelope.rcpt_tos.append(address)
@@ -446,9 +449,11 @@ class NotificationStack:
             **extra,
         }
 
-    def start_worker(self, concurrency: int = 1) -> Worker:
+    def start_worker(self, concurrency: int = 1, **extra: str) -> Worker:
+        """A worker on these services; ``extra`` adds or overrides environment variables."""
         log = self.directory / f"worker-{len(self.workers) + 1}.log"
-        worker = start_worker(self.client, production_env(**self.env_vars()), log, concurrency)
+        env = production_env(**self.env_vars(**extra))
+        worker = start_worker(self.client, env, log, concurrency)
         self.workers.append(worker)
         return worker
 

@@ -2,6 +2,9 @@
 
 - a worker SIGKILLed in the middle of a batch of e-mails: after a restart and a sweep,
   every notification is delivered, none twice;
+- routing down when a learner reaches an automatic point, then the worker SIGKILLed
+  while e-mailing the coach: the step is done, coaching's sweeper announces the request,
+  and after a restart each person gets exactly one e-mail;
 - Redis down when a learner asks for help: the request is saved and answered, the
   e-mails leave once Redis is back (the sweeper);
 - the S3 endpoint down during an upload: a clear error, no row without its file;
@@ -14,26 +17,32 @@ killed at teardown: the machine's shared Redis and PostgreSQL are never stopped.
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
 from wagtailmedia.models import get_media_model
 
 from lms.accounts.roles import Role
-from lms.coaching.models import CoachingRequest
+from lms.coaching.models import CoachingRequest, RequestEvent
+from lms.coaching.tasks import repair_requests_task
 from lms.notifications import actions as notification_actions
 from lms.notifications.models import CLAIM_TIMEOUT, Notification
 from lms.notifications.tasks import deliver_notification_task, sweep_unsent_task
-from tests.factories.accounts import UserFactory
+from pathways import actions as pathway_actions
+from pathways.models import CheckpointPassage
+from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.pathways import build_pathway, modules_of, point_ids
 from tests.integration.conftest import (
     S3Bucket,
     free_port,
@@ -152,6 +161,114 @@ def _swept(log: str) -> int:
         if "Re-enqueued" in line:
             return int(line.split("Re-enqueued", 1)[1].split()[0])
     return 0
+
+
+# --- Routing down at a point, then the worker killed while e-mailing the coach -----------
+
+
+def _fail(*args, **kwargs):
+    raise DatabaseError("injected fault: routing")
+
+
+@transactional
+def test_a_point_reached_with_routing_down_reaches_the_coach_once_despite_a_killed_worker(
+    notification_stack, monkeypatch
+):
+    """Learner's step -> passage -> request (routing broken in the web process) ->
+    coaching's sweeper in a worker -> the worker killed while handing the coach's e-mail
+    to SMTP -> restart, sweepers again -> one request, one event, one e-mail per person."""
+    stack, sink = notification_stack, notification_stack.sink
+    started = time.monotonic()
+    person = learner(departement="69", user__first_name="Inès", user__last_name="Moreau")
+    rhone = coach(departements=["69"])
+    pathway = build_pathway(["m:1", "p:automatic", "m:1"])
+    first_module = modules_of(pathway)[0]
+    pathway_actions.enroll(person, pathway)
+    monkeypatch.setattr(
+        deliver_notification_task,
+        "delay",
+        lambda pk: stack.send(deliver_notification_task.name, pk),
+    )
+
+    # The web process: the learner clicks « Terminer » on each step while routing fails.
+    web = Client(raise_request_exception=False)  # a 500 page, as a browser would get
+    web.force_login(person)
+    with monkeypatch.context() as patch:
+        patch.setattr("lms.coaching.actions.route", _fail)
+        statuses = [
+            web.post(
+                reverse("pathways:complete_step", args=[pathway.pk, first_module.pk, step_id])
+            ).status_code
+            for step_id in first_module.step_ids
+        ]
+    assert statuses == [302] * len(first_module.step_ids)  # no error page
+    passage = CheckpointPassage.objects.get(learner=person)
+    assert passage.point_id == point_ids(pathway)[0]
+    event = RequestEvent.objects.get()  # the request and its event are kept...
+    assert event.announced_at is None  # ...unannounced: nobody told yet
+    assert not Notification.objects.exists()
+
+    # Beat's coaching.repair_requests_task, run by a worker; it takes events older than
+    # COACHING_REPAIR_AFTER (1 s here). The sink answers slowly, so that the worker can be
+    # killed while it waits to hand over the coach's e-mail (the learner's goes first).
+    first = stack.start_worker(concurrency=1, COACHING_REPAIR_AFTER="1")
+    while timezone.now() - event.created_at < timedelta(seconds=1.1):
+        time.sleep(0.05)
+    sink.rcpt_delay = SLOW_RCPT
+    stack.send(repair_requests_task.name)
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    while rhone.email not in sink.rcpt_addresses:
+        assert time.monotonic() < deadline, f"no e-mail to the coach began:\n{tail(first.log)}"
+        time.sleep(0.01)
+    first.kill()
+    killed_at = time.monotonic()
+    time.sleep(SLOW_RCPT + 0.2)  # the sink finishes with the dead connection
+    sink.rcpt_delay = 0
+
+    assert "1 announced" in first.log_text()
+    before_kill = sink.received()
+    assert [mail.recipients for mail in before_kill] == [(person.email,)]
+    coach_row = Notification.objects.get(recipient=rhone)
+    assert coach_row.sent_at is None and coach_row.claimed_at is not None  # cut off mid-SMTP
+    # A claim keeps other workers away for CLAIM_TIMEOUT: let that time pass.
+    Notification.objects.filter(pk=coach_row.pk).update(claimed_at=F("claimed_at") - CLAIM_TIMEOUT)
+
+    # Restarted; beat sends both sweepers again (every minute): coaching's finds nothing
+    # left to repair, the outbox's re-enqueues the coach's e-mail.
+    second = stack.start_worker(concurrency=1, COACHING_REPAIR_AFTER="1")
+    restarted_in = time.monotonic() - killed_at
+    stack.send(repair_requests_task.name)
+    stack.send(sweep_unsent_task.name)
+    sink.wait_for(2, DELIVERY_TIMEOUT, second.log)
+    settle(stack)
+    received = sink.received()
+    elapsed = time.monotonic() - started
+
+    assert Counter((mail.recipients, mail.subject) for mail in received) == expected_mail(
+        person, rhone
+    )
+    assert CoachingRequest.objects.count() == 1
+    request = CoachingRequest.objects.get()
+    assert (request.learner, request.pathway_id, request.point_id) == (
+        person,
+        pathway.pk,
+        passage.point_id,
+    )
+    assert request.recommendation_reason  # routed by the sweeper
+    assert RequestEvent.objects.count() == 1
+    assert RequestEvent.objects.get().announced_at is not None
+    rows = Notification.objects.all()
+    assert rows.count() == 2 and not rows.filter(sent_at__isnull=True).exists()
+    assert dict(rows.values_list("recipient_id", "attempts")) == {person.pk: 1, rhone.pk: 2}
+    assert elapsed < 60, f"{elapsed:.1f}s"
+    report(
+        f"[point, routing down + worker SIGKILL] {len(statuses)} step(s) answered "
+        f"{statuses[0]} with routing down; request kept unannounced; sweeper announced it; "
+        f"worker killed while handing the coach's e-mail over (learner's delivered); "
+        f"restarted in {restarted_in:.1f}s; outbox sweeper re-enqueued "
+        f"{_swept(second.log_text())}; requests 1, events 1, e-mails "
+        f"{len(received)} (1 per person), duplicates 0; {elapsed:.1f}s in all"
+    )
 
 
 # --- Redis down when the event happens ------------------------------------------------------
