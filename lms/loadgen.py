@@ -451,14 +451,14 @@ class Generator:
             joined = self.ago(400, 30)
             rows.append(
                 (uid, password, email, f"{role} {uid}", "Load", True, False, False, joined,
-                 self.ago(30) if role != "Learner" or rng.random() < 0.7 else None)
+                 self.ago(30) if role != "Learner" or rng.random() < 0.7 else None, "fr", joined)
             )  # fmt: skip
             emails.append((uid, email, True, True))
             memberships.append((uid, groups[Role(role).value]))
         insert_rows(
             User,
             ["id", "password", "email", "first_name", "last_name", "is_active", "is_staff",
-             "is_superuser", "date_joined", "last_login"],
+             "is_superuser", "date_joined", "last_login", "language", "name_asked_at"],
             rows,
         )  # fmt: skip
         insert_rows(EmailAddress, ["user_id", "email", "verified", "primary"], emails)
@@ -735,7 +735,7 @@ class Generator:
                 status = rng.choices(
                     [Status.OPEN, Status.CLAIMED, Status.SCHEDULED, Status.DONE], [3, 2, 2, 3]
                 )[0]
-            key = (learner, pathway, point_id)
+            key = (learner, pathway)
             if status in (Status.OPEN, Status.CLAIMED, Status.SCHEDULED):
                 if key in active_keys:
                     status = Status.DONE
