@@ -36,6 +36,12 @@ def unique_email(prefix: str) -> str:
     return f"{prefix}.{os.getpid()}.{int(time.time())}.{next(_counter)}@exemple.test"
 
 
+def unique_first_name(first_name: str, email: str) -> str:
+    """A first name to find among the reused database's learners: « Amélie 1796317569-1 »."""
+    token = "-".join(email.split("@")[0].split(".")[2:])
+    return f"{first_name} {token}"
+
+
 def text(value: str) -> re.Pattern:
     """A pattern that accepts typographic apostrophes and no-break spaces for plain ones."""
     escaped = re.escape(value)
@@ -75,7 +81,8 @@ def onboard(
     expect(page.get_by_role("heading", name="Bienvenue sur Balise !")).to_be_visible()
     if look:
         person.look("questionnaire d'accueil")
-    page.get_by_label("Prénom", exact=True).fill(first_name)
+    # « Prénom » and not « Nom (facultatif) »; the required mark follows the label's text.
+    page.get_by_label(re.compile(r"^Prénom")).fill(first_name)
     page.get_by_label("Département").select_option(departement)
     page.get_by_label("Commune", exact=True).fill("Villeurbanne")
     page.get_by_role("group", name="Type de territoire").get_by_label("Ville", exact=True).check()

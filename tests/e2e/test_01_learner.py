@@ -28,6 +28,7 @@ from .flows import (
     step_heading,
     text,
     unique_email,
+    unique_first_name,
 )
 from .support import REPORT, SMALL
 
@@ -41,11 +42,12 @@ def test_learner_journey(journey, shared):
     learner = journey("learner", viewport=SMALL, is_mobile=True, has_touch=True)
     page = learner.page
     email = unique_email("amelie")
+    name = unique_first_name("Amélie", email)
 
     page.goto("/")
     learner.look("accueil")
     sign_up(learner, email, look=True)
-    onboard(learner, look=True)
+    onboard(learner, first_name=name, look=True)
     learner.look("mes parcours (vide)")
 
     start_emergence(learner, look=True)
@@ -142,4 +144,4 @@ def test_learner_journey(journey, shared):
     assert ANSWER in carnet.text() and WHO in carnet.text(), carnet.text()[:2000]
 
     learner.assert_accessible()
-    shared["learner"] = {"email": email, "state": learner.context.storage_state()}
+    shared["learner"] = {"email": email, "name": name, "state": learner.context.storage_state()}

@@ -22,6 +22,7 @@ from .flows import (
     start_emergence,
     text,
     unique_email,
+    unique_first_name,
     walk_to_automatic_point,
 )
 from .support import SMALL
@@ -39,16 +40,17 @@ def learner_at_point(journey, shared):
         return shared["learner"]
     person = journey("learner-for-coach", viewport=SMALL)
     email = unique_email("bastien")
+    name = unique_first_name("Bastien", email)
     sign_up(person, email)
-    onboard(person)
+    onboard(person, first_name=name)
     start_emergence(person)
     walk_to_automatic_point(person.page)
-    shared["learner"] = {"email": email, "state": person.context.storage_state()}
+    shared["learner"] = {"email": email, "name": name, "state": person.context.storage_state()}
     return shared["learner"]
 
 
 def test_coach_claims_and_learner_accepts(journey, learner_at_point):
-    learner_name = learner_at_point["email"].split("@")[0]
+    learner_name = learner_at_point["name"]
     coach = journey("coach")
     page = coach.page
 
