@@ -98,9 +98,10 @@ bench: install ## Benchmark on PostgreSQL at national scale (seed_load M, gunico
 
 test-all: test test-postgres test-services e2e ## Everything: embedded, PostgreSQL, real services, browser
 
-lint: install ## ruff check + format check, Django checks, missing migrations
+lint: install ## ruff check + format check, layers (import-linter), Django checks, migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

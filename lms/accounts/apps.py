@@ -24,3 +24,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Roles are data every environment needs: (re)granted after each migrate.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="balise_ensure_roles")
+        # Each app's privacy.py declares what it holds about a person (export, erasure).
+        from .privacy import discover
+
+        discover()

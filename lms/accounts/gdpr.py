@@ -9,19 +9,14 @@
   warned by e-mail, then anonymised ``BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS`` later
   if they did not come back (Celery beat, daily).
 
-This is the one accounts module that reads the rows of every app. It reaches them by
-label through the app registry, so accounts still imports nothing from pathways or
-coaching (imports run coaching -> pathways -> accounts).
-
-Every relation from a model to the user is classified below, in ``EXPORTED`` or
-``EXCLUDED``; ``tests/accounts/test_gdpr.py`` walks all models and fails on a relation
-that is in neither, so a new model linked to users must be classified to pass.
+Each app declares what it holds about a person, how it is exported and how it is
+erased, in its own ``privacy.py`` (``lms/accounts/privacy.py`` owns that registry), so
+accounts imports nothing from the apps above it. ``tests/accounts/test_gdpr.py`` walks
+all models and fails on a relation to a person that no app exports or excludes.
 """
 
-import dataclasses
 import json
 import logging
-import re
 import tempfile
 import zipfile
 from collections import defaultdict
@@ -37,108 +32,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.files import FieldFile
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from lms.notifications.actions import notify
-
+from . import privacy
 from .models import CoachProfile, InactivityWarning, LearnerProfile, User
+from .privacy import USER_WITHHELD, Section
 from .roles import Role, roles_of
+from .signals import inactivity_warned
 
 logger = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "balise-export-1"
 ANONYMOUS_EMAIL_DOMAIN = "balise.invalid"
-
-
-@dataclass(frozen=True)
-class Section:
-    """Rows of one model that belong to the person, exported whole.
-
-    Every concrete field of each row is written (so a field added later is exported
-    without anyone remembering to), except the ``owner`` relation (the person, or the
-    parent row for ``children``) and the ``withheld`` fields, which data.json names with
-    the reason they are left out. A relation to another person (a coach) is written as
-    their name; a relation to anything else as its title and its id.
-    """
-
-    key: str
-    model: str
-    owner: str
-    withheld: dict[str, Any] = dataclasses.field(default_factory=dict)
-    children: tuple["Section", ...] = ()
-    one: bool = False  # a single row (a profile): an object or null, not a list
-
-
-SECTIONS = (
-    Section("email_addresses", "account.EmailAddress", "user"),
-    Section("learner_profile", "accounts.LearnerProfile", "user", one=True),
-    Section("coach_profile", "accounts.CoachProfile", "user", one=True),
-    Section("inactivity_warning", "accounts.InactivityWarning", "user", one=True),
-    Section(
-        "enrollments",
-        "pathways.Enrollment",
-        "learner",
-        # Reminders sent when the person had not come back for a while.
-        children=(Section("reminders", "coaching.InactivityNudge", "enrollment"),),
-    ),
-    Section("step_completions", "pathways.StepCompletion", "learner"),
-    # Answers, and whether each is shared with the coach.
-    Section("exercise_responses", "pathways.ExerciseResponse", "learner"),
-    Section("checkpoint_passages", "pathways.CheckpointPassage", "learner"),
-    # As the learner: every date and flag of the request, with its sessions (and each
-    # session's coach), never the coach's private notes.
-    Section(
-        "coaching_requests",
-        "coaching.CoachingRequest",
-        "learner",
-        withheld={
-            "private_notes": gettext_lazy(
-                "notes de travail de la personne qui vous accompagne, qu’elle ne partage "
-                "pas ; ce qu’elle partage avec vous est dans « summary » et « next_steps »"
-            )
-        },
-        children=(
-            Section("sessions", "coaching.CoachingSession", "request"),
-            # Each message and origin added to the request (help, points, self-assessment).
-            Section("events", "coaching.RequestEvent", "request"),
-        ),
-    ),
-    # Self-diagnoses (answers and scores), project milestones, opinions.
-    Section(
-        "diagnoses",
-        "outcomes.Diagnosis",
-        "learner",
-        children=(Section("scores", "outcomes.CompetenceScore", "diagnosis"),),
-    ),
-    Section("milestones", "outcomes.Milestone", "learner"),
-    Section("satisfactions", "outcomes.Satisfaction", "learner"),
-    Section("module_feedback", "outcomes.ModuleFeedback", "learner"),
-    # Every message Balise wrote to the person (e-mails and reminders), with its dates.
-    Section(
-        "notifications",
-        "notifications.Notification",
-        "recipient",
-        withheld={
-            "ics": gettext_lazy(
-                "fichier d’agenda joint à l’e-mail : son contenu (date, lieu, personne qui "
-                "vous accompagne) est dans « coaching_requests », rendez-vous par rendez-vous"
-            )
-        },
-    ),
-    # Wagtail admin preferences (language, theme) and avatar: staff only in practice.
-    Section("admin_preferences", "wagtailusers.UserProfile", "user", one=True),
-)
-
-# Fields of the user row left out of data.json, and why (written in data.json too).
-USER_WITHHELD = {
-    "password": gettext_lazy(
-        "empreinte à sens unique de votre mot de passe : illisible, même pour nous"
-    ),
-}
 
 
 def _exported_relations() -> dict[str, str]:
@@ -152,48 +57,20 @@ def _exported_relations() -> dict[str, str]:
             relations[f"{section.model}.{section.owner}"] = f"{prefix}{section.key}"
             walk(section.children, f"{prefix}{section.key}.")
 
-    walk(SECTIONS)
+    walk(privacy.sections())
     return relations
 
 
-# Relations to the user, or to a row exported above ("app_label.Model.field", the model
-# that declares the field), that ``export_user_data`` writes, with the key of data.json
-# holding them ("parent.child" for rows nested in their parent's).
-EXPORTED = _exported_relations()
+def exported() -> dict[str, str]:
+    """Relations to the user, or to a row exported about them ("app_label.Model.field",
+    the model that declares the field), that ``export_user_data`` writes, with the key of
+    data.json holding them ("parent.child" for rows nested in their parent's)."""
+    return _exported_relations()
 
-# Relations to the user deliberately left out of the export, and why.
-EXCLUDED = {
-    # Coach side: the coach's work about other people (their requests, sessions, notes).
-    # A coach's own data is their profile (exported); what they wrote about learners is
-    # the learners' file, not the coach's.
-    "coaching.CoachingRequest.coach": "coach side: other people's requests",
-    "coaching.CoachingSession.coach": "coach side: sessions with other people",
-    # Editorial work in Wagtail (editors and managers only; learners never reach the
-    # admin): authorship of content, revisions, moderation, comments on drafts.
-    "wagtailcore.Page.owner": "editorial: page authorship",
-    "wagtailcore.Page.locked_by": "editorial: page lock",
-    "wagtailcore.Revision.user": "editorial: revision author",
-    "wagtailcore.WorkflowState.requested_by": "editorial: moderation",
-    "wagtailcore.TaskState.finished_by": "editorial: moderation",
-    "wagtailcore.Comment.user": "editorial: comment on a draft",
-    "wagtailcore.Comment.resolved_by": "editorial: comment on a draft",
-    "wagtailcore.CommentReply.user": "editorial: comment on a draft",
-    "wagtailcore.PageSubscription.user": "editorial: comment subscriptions",
-    "wagtailcore.PageLogEntry.user": "editorial: audit log",
-    "wagtailcore.ModelLogEntry.user": "editorial: audit log",
-    "wagtailcore.UploadedFile.uploaded_by_user": "editorial: upload in progress",
-    "wagtailimages.Image.uploaded_by_user": "editorial: content image",
-    "wagtaildocs.Document.uploaded_by_user": "editorial: content document",
-    "wagtailmedia.Media.uploaded_by_user": "editorial: content audio/video",
-    # Wagtail admin internals: API tokens, who is editing which page now, unsaved forms.
-    "wagtailcore.APIToken.user": "admin internals",
-    "wagtailadmin.EditingSession.user": "admin internals",
-    "wagtailadmin.FormState.user": "admin internals",
-    # Django's admin log: technical administrators only.
-    "admin.LogEntry.user": "technical admin audit log",
-    # allauth's sign-up confirmations: a secret key per address, useless once used.
-    "account.EmailConfirmation.email_address": "secret confirmation keys of the addresses",
-}
+
+def excluded() -> dict[str, str]:
+    """Relations to the user deliberately left out of the export, and why."""
+    return privacy.excluded()
 
 
 def _model(label: str):
@@ -280,7 +157,7 @@ def _withheld() -> dict[str, dict[str, str]]:
                 }
             walk(section.children, f"{prefix}{section.key}.")
 
-    walk(SECTIONS)
+    walk(privacy.sections())
     return found
 
 
@@ -327,10 +204,10 @@ def export_user_data(user: User, files: list[ExportFile] | None = None) -> dict[
             ),
         },
     }
-    for section in SECTIONS:
+    for section in privacy.sections():
         data[section.key] = _export_section(section, user)
     data["withheld"] = _withheld()
-    data["not_included"] = dict(EXCLUDED)
+    data["not_included"] = excluded()
     data["files"] = [f"files/{f.name}" for f in files]
     return data
 
@@ -373,33 +250,6 @@ def anonymous_email(user_id: int) -> str:
     return f"anonyme-{user_id}@{ANONYMOUS_EMAIL_DOMAIN}"
 
 
-def _erase_notifications(user: User, request_ids: list[int]) -> None:
-    """Delete the person's notifications and other people's notices about their requests
-    (coaches', managers'); remove their e-mail and full name from any other notice."""
-    notifications = _model("notifications.Notification").objects
-    about_them = [reverse("coaching:request", args=[pk]) for pk in request_ids]
-    notifications.filter(Q(recipient=user) | Q(url__in=about_them)).delete()
-    mentions = {m for m in (user.email, user.get_full_name()) if m}
-    mentions |= {str(escape(m)) for m in mentions}
-    if not mentions:
-        return
-    anywhere = Q()
-    for mention in mentions:
-        anywhere |= (
-            Q(subject__icontains=mention)
-            | Q(body_text__icontains=mention)
-            | Q(body_html__icontains=mention)
-        )
-    replacement = _("une personne")
-    for notification in notifications.filter(anywhere):
-        for field in ("subject", "body_text", "body_html"):
-            text = getattr(notification, field)
-            for mention in sorted(mentions, key=len, reverse=True):
-                text = re.sub(re.escape(mention), replacement, text, flags=re.IGNORECASE)
-            setattr(notification, field, text)
-        notification.save(update_fields=["subject", "body_text", "body_html"])
-
-
 @transaction.atomic(durable=True)
 def anonymise_user(user: User) -> None:
     """Erase the person's personal data and answers; keep anonymous rows for the figures.
@@ -420,33 +270,8 @@ def anonymise_user(user: User) -> None:
     the inactivity task. Idempotent.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    now = timezone.now()
-    request_model = _model("coaching.CoachingRequest")
-    session_model = _model("coaching.CoachingSession")
-    requests = request_model.objects.filter(learner=user)
-    sessions = session_model.objects.filter(request__learner=user)
-    sessions.filter(status__in=["proposed", "accepted"]).update(status="cancelled")
-    sessions.update(learner_message="", location="")
-    requests.filter(status__in=["open", "claimed", "scheduled"]).update(
-        status="cancelled", closed_at=now
-    )
-    requests.update(
-        message="",
-        context={},
-        recommendation_reason="",
-        coach_recommendation_reason="",
-        summary="",
-        next_steps="",
-        private_notes="",
-    )
-    # What the person wrote or where they were when they added to a request.
-    _model("coaching.RequestEvent").objects.filter(request__learner=user).update(
-        message="", where=""
-    )
-    _model("pathways.ExerciseResponse").objects.filter(learner=user).delete()
-    _model("pathways.CheckpointPassage").objects.filter(learner=user).update(answers={})
-    _model("outcomes.Satisfaction").objects.filter(learner=user).update(comment="")
-    _erase_notifications(user, list(requests.values_list("pk", flat=True)))
+    for erase in privacy.erasers():
+        erase(user)
     _model("account.EmailAddress").objects.filter(user=user).delete()
     LearnerProfile.objects.filter(user=user).delete()
     CoachProfile.objects.filter(user=user).delete()
@@ -476,24 +301,10 @@ def anonymise_user(user: User) -> None:
 
 INACTIVITY_BATCH = 500
 
-# Where a learner's activity is recorded: (model, user field, time field).
-ACTIVITY_SOURCES = [
-    ("pathways.Enrollment", "learner", "last_activity_at"),
-    ("pathways.StepCompletion", "learner", "completed_at"),
-    ("pathways.ExerciseResponse", "learner", "updated_at"),
-    ("pathways.CheckpointPassage", "learner", "reached_at"),
-    ("coaching.CoachingRequest", "learner", "created_at"),
-    ("coaching.CoachingSession", "request__learner", "starts_at"),
-    ("outcomes.Diagnosis", "learner", "updated_at"),
-    ("outcomes.Milestone", "learner", "updated_at"),
-    ("outcomes.Satisfaction", "learner", "updated_at"),
-    ("outcomes.ModuleFeedback", "learner", "updated_at"),
-]
-
 
 def _activity_annotations() -> dict[str, Subquery]:
     annotations = {}
-    for index, (label, user_field, time_field) in enumerate(ACTIVITY_SOURCES):
+    for index, (label, user_field, time_field) in enumerate(privacy.activity_sources()):
         latest = (
             _model(label)
             .objects.filter(**{user_field: OuterRef("pk")})
@@ -525,7 +336,7 @@ def idle_learners(cutoff: datetime) -> QuerySet[User]:
 def last_activity(user: User) -> datetime:
     """The latest of login, sign-up and annotated activity of a user from ``idle_learners``."""
     times = [user.last_login or user.date_joined, user.date_joined]
-    times += [getattr(user, f"activity_{i}", None) for i in range(len(ACTIVITY_SOURCES))]
+    times += [getattr(user, f"activity_{i}", None) for i in range(len(privacy.activity_sources()))]
     return max(t for t in times if t is not None)
 
 
@@ -534,11 +345,9 @@ def warn_inactive_learner(user: User, now: datetime) -> None:
     """Record the warning and e-mail it (through the outbox, on commit)."""
     grace = timedelta(days=settings.BALISE_INACTIVE_ANONYMISE_AFTER_WARNING_DAYS)
     InactivityWarning.objects.update_or_create(user=user, defaults={"warned_at": now})
-    notify(
-        user,
-        kind="inactivity_warning",
-        context={"days": settings.BALISE_INACTIVE_WARN_DAYS, "deadline": now + grace},
-        url=reverse("accounts:profile"),
+    # The e-mail is written by notifications' receiver, inside this transaction.
+    inactivity_warned.send(
+        sender=User, user=user, days=settings.BALISE_INACTIVE_WARN_DAYS, deadline=now + grace
     )
 
 

@@ -8,3 +8,6 @@ class NotificationsConfig(AppConfig):
     name = "lms.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects accounts' signals

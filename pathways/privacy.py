@@ -1,0 +1,33 @@
+"""A learner's pathway rows in their data (see ``lms/accounts/privacy.py``)."""
+
+from lms.accounts.privacy import Declaration, Section, register
+
+from .models import CheckpointPassage, ExerciseResponse
+
+
+def erase(user) -> None:
+    """Answers are erased; enrolments, completed steps and passages stay as anonymous
+    figures (the passage's answers are emptied)."""
+    ExerciseResponse.objects.filter(learner=user).delete()
+    CheckpointPassage.objects.filter(learner=user).update(answers={})
+
+
+register(
+    Declaration(
+        "pathways",
+        sections=(
+            Section("enrollments", "pathways.Enrollment", "learner"),
+            Section("step_completions", "pathways.StepCompletion", "learner"),
+            # Answers, and whether each is shared with the coach.
+            Section("exercise_responses", "pathways.ExerciseResponse", "learner"),
+            Section("checkpoint_passages", "pathways.CheckpointPassage", "learner"),
+        ),
+        erase=erase,
+        activity=(
+            ("pathways.Enrollment", "learner", "last_activity_at"),
+            ("pathways.StepCompletion", "learner", "completed_at"),
+            ("pathways.ExerciseResponse", "learner", "updated_at"),
+            ("pathways.CheckpointPassage", "learner", "reached_at"),
+        ),
+    )
+)
