@@ -111,7 +111,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
-# Django's widget templates, written in Python (same markup, a fraction of the cost).
 
 TEMPLATES = [
     {
@@ -468,6 +467,9 @@ LOGGING = {
 # How long the rendered content of a step stays cached; its key is a fingerprint of the
 # step's content, so an edit shows at once (a renamed document or media waits this long).
 BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
+# How long a live pathway or module stays in the cache; its key holds its live revision
+# and URL path, so a publish, an unpublish or a move shows at once.
+BALISE_PAGE_CACHE_SECONDS = env.int("BALISE_PAGE_CACHE_SECONDS", default=3600)
 
 # How long the manager's dashboard keeps its figures for one set of filters (0: no cache);
 # publishing a page starts afresh.

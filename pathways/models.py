@@ -213,9 +213,7 @@ class PathwayPage(Page):
         learner page never breaks on it.
         """
         if modules is None:
-            from .live_cache import live_modules
-
-            modules = live_modules(self.module_ids())
+            modules = ModulePage.objects.live().in_bulk(self.module_ids())
         items = []
         for item in self.outline.raw_data:
             if item["type"] == "module":

@@ -3,9 +3,12 @@
 The hottest filters name ids (``learner_id=``, ``pathway_id=``): a lookup through a page
 model instance costs more to compile than the rest of its query."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from wagtail.models import Page, ReferenceIndex
 from wagtailmedia.models import get_media_model
 
@@ -20,6 +23,73 @@ from .models import (
     StepCompletion,
 )
 from .progress import ModuleInput, PassageInput, PathwayProgress, PointInput, compute_progress
+
+# --- Live pages, through Django's cache -----------------------------------------------------
+#
+# A live page is cached under a key made of its id, its live revision and its URL path,
+# read first by one query that loads no content: publishing, unpublishing, a move or a
+# parent's new slug change that row, so every process reads the new page at once, with
+# nothing to forget on commit; a reader racing a publish can only store the old page
+# under the old key. A page without a live revision (built by a script, never published
+# through Wagtail) is read from the database each time: its changes leave no trace in that
+# row. The pages are shared between requests: read them, never change them.
+
+
+def _page_key(kind: str, pk: int, revision_id, url_path: str) -> str:
+    path = hashlib.blake2b(url_path.encode(), digest_size=8).hexdigest()
+    return f"pathways:{kind}:{pk}:{revision_id}:{path}"
+
+
+def live_pathway(pk: int) -> PathwayPage | None:
+    """The live pathway with this id, or None: one light query, then the cache."""
+    stamp = Page.objects.filter(pk=pk, live=True).values_list("live_revision_id", "url_path")
+    stamp = stamp.first()
+    if stamp is None:
+        return None
+    if stamp[0] is None:
+        return PathwayPage.objects.live().filter(pk=pk).first()
+    key = _page_key("pathway", pk, *stamp)
+    pathway = cache.get(key)
+    if pathway is None:
+        pathway = PathwayPage.objects.live().filter(pk=pk).first()
+        if pathway is None:  # not a pathway, or unpublished since the first query
+            return None
+        cache.set(key, pathway, settings.BALISE_PAGE_CACHE_SECONDS)
+    return pathway
+
+
+def live_modules(ids) -> dict[int, ModulePage]:
+    """``ModulePage.objects.live().in_bulk(ids)``: one light query, then the cache, which
+    holds each module under its own revision (one module published reloads only it)."""
+    stamps = Page.objects.filter(pk__in=list(ids), live=True).values_list(
+        "pk", "live_revision_id", "url_path"
+    )
+    keys, uncached = {}, []
+    for pk, revision, path in stamps:
+        if revision is None:
+            uncached.append(pk)
+        else:
+            keys[_page_key("module", pk, revision, path)] = pk
+    found = cache.get_many(keys) if keys else {}
+    modules = {keys[key]: module for key, module in found.items()}
+    missing = [pk for key, pk in keys.items() if key not in found]
+    if missing or uncached:
+        loaded = ModulePage.objects.live().in_bulk(missing + uncached)
+        modules.update(loaded)
+        by_pk = {pk: key for key, pk in keys.items()}
+        cache.set_many(
+            {by_pk[pk]: module for pk, module in loaded.items() if pk in by_pk},
+            settings.BALISE_PAGE_CACHE_SECONDS,
+        )
+    return modules
+
+
+def live_outline(pathway: PathwayPage) -> list[OutlineItem]:
+    """The pathway's outline with its live modules, these from the cache."""
+    return pathway.outline_items(live_modules(pathway.module_ids()))
+
+
+# --- Progress ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -60,7 +130,7 @@ def learner_progress(
 ) -> PathwayView:
     """Progress of a learner (or of nobody, for visitors) in a pathway: three queries."""
     if outline is None:
-        outline = pathway.outline_items()
+        outline = live_outline(pathway)
     module_ids = [item.module.pk for item in outline if item.kind == "module"]
     if learner is not None and learner.is_authenticated:
         completed = completed_steps(learner, module_ids)

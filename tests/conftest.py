@@ -17,11 +17,8 @@ def _fast_and_isolated(settings, tmp_path):
 def _reset_cache():
     from django.core.cache import cache
 
-    from pathways import live_cache
-
     yield
     cache.clear()
-    live_cache.forget()
 
 
 def pytest_configure(config):

@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from lms.ratelimit import rate_limited
-from pathways.live_cache import live_pathway
 from pathways.models import CheckpointPassage, Enrollment
 from pathways.progress import ModuleState
-from pathways.queries import learner_progress
+from pathways.queries import learner_progress, live_pathway
 
 from . import actions
 from .charts import Series, bar_chart

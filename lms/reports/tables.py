@@ -18,6 +18,7 @@ from lms.accounts.models import AreaType, Modality
 from lms.coaching.models import Origin
 from lms.outcomes.models import Stage
 from pathways.models import OutlineItem, PathwayPage
+from pathways.queries import live_outline
 
 from . import queries
 from .figures import (
@@ -96,7 +97,7 @@ class Report:
 
     @cached_property
     def outline(self) -> list[OutlineItem]:
-        return self.selected_page.outline_items() if self.selected_page else []
+        return live_outline(self.selected_page) if self.selected_page else []
 
     @cached_property
     def module_steps(self) -> dict[int, tuple[str, ...]]:

@@ -15,6 +15,12 @@ from pathways.models import HomePage, ModuleLibraryPage, ModulePage, PathwayInde
 _counter = itertools.count(1)
 
 
+def published(page: Page) -> Page:
+    """The page with a live revision, as Wagtail's admin leaves a published page."""
+    page.save_revision().publish()
+    return type(page).objects.get(pk=page.pk)
+
+
 def home() -> HomePage:
     return HomePage.objects.get()
 
@@ -71,7 +77,8 @@ def module(n_steps=2, steps=None, title=None, parent=None, live=True) -> ModuleP
     (parent or library()).add_child(instance=page)
     if not live:
         page.unpublish()
-    return page
+        return page
+    return published(page)
 
 
 def point(title="Balise", trigger="automatic", questions=None, modality="any"):
@@ -108,7 +115,7 @@ def build_pathway(outline, title=None, **fields) -> PathwayPage:
         title=title or f"Parcours {number}", slug=f"parcours-{number}", outline=blocks, **fields
     )
     pathway_index().add_child(instance=page)
-    return PathwayPage.objects.get(pk=page.pk)
+    return published(page)
 
 
 def modules_of(pathway: PathwayPage) -> list[ModulePage]:
