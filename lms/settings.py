@@ -334,6 +334,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
+    "precompute-reports": {"task": "reports.precompute_reports_task", "schedule": 300.0},
     "anonymise-inactive-accounts": {
         "task": "accounts.anonymise_inactive_task",
         "schedule": 86400.0,
@@ -471,8 +472,9 @@ BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
 # and URL path, so a publish, an unpublish or a move shows at once.
 BALISE_PAGE_CACHE_SECONDS = env.int("BALISE_PAGE_CACHE_SECONDS", default=3600)
 
-# How long the manager's dashboard keeps its figures for one set of filters (0: no cache);
-# publishing a page starts afresh.
+# How long the manager's dashboard figures of one selection stay fresh (0: no cache, each
+# page computes). Older ones, or ones computed before a publish, are shown while the worker
+# recomputes them (lms/reports/cache.py).
 BALISE_REPORTS_CACHE_SECONDS = env.int("BALISE_REPORTS_CACHE_SECONDS", default=300)
 
 # --- Coaching -----------------------------------------------------------------------

@@ -1,30 +1,42 @@
-"""The computed figures of a selection, kept in Django's cache so that managers reading the
-same dashboard (and its print page and exports) do not recompute it.
+"""The computed figures of a selection, computed off the request path and kept in Django's
+cache, so that managers never wait for a computation they did not start.
 
 A ``Snapshot`` holds every table and the headline's cells of one selection, with the time
-they were computed (the pages say it). Its key is a hash of the validated filters, the
-language (labels are translated when tables are built), ``VERSION`` (the shape of what is
-stored) and a generation that ``invalidate`` bumps, on publishing or unpublishing a page
-(an outline or a module's steps changed). Figures are otherwise at most
-``BALISE_REPORTS_CACHE_SECONDS`` old (0 turns the cache off: each page computes what it
-shows, an export only its table).
+they were computed (the pages say it) and the generation it was computed in. Its key is a
+hash of the validated filters, the language (labels are translated when tables are built)
+and ``VERSION`` (the shape of what is stored). A snapshot goes stale when it is older than
+``BALISE_REPORTS_CACHE_SECONDS`` or when a page was published or unpublished since
+(``invalidate`` bumps the generation: an outline or a module's steps changed). A stale
+snapshot is still shown, with its time, while ``refresh_snapshot_task`` recomputes it in
+the worker; only a selection never computed before is computed during the request.
+``precompute_reports_task`` (Celery beat, and after each publish) keeps the default
+selection and the selections managers looked at recently fresh.
+``BALISE_REPORTS_CACHE_SECONDS = 0`` turns all of this off: each page computes what it
+shows, an export only its table.
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from .figures import Table
 from .queries import Filters
 from .tables import BUILDERS, Report
 
-VERSION = 1  # bump when Snapshot, Table or Cell change shape
+logger = logging.getLogger(__name__)
+
+VERSION = 2  # bump when Snapshot, Table or Cell change shape
 GENERATION_KEY = "balise:reports:generation"
+RECENT_KEY = "balise:reports:recent"
+RECENT_MAX = 30  # selections kept fresh by the scheduled task
+KEEP_SECONDS = 7 * 24 * 3600  # how long a snapshot (stale or not) may be shown
 
 
 @dataclass
@@ -33,6 +45,7 @@ class Snapshot:
     selected_id: int | None  # the detailed pathway (``Report.selected``)
     tables: dict[str, Table]  # by slug: every table, or only those asked for
     headline_cells: dict | None  # ``Report.headline_cells``; None with only some tables
+    generation: int = 0
 
 
 def seconds() -> int:
@@ -50,31 +63,110 @@ def compute(report: Report, slugs: list[str] | None = None) -> Snapshot:
         selected_id=report.selected.pk if report.selected else None,
         tables={slug: builder(report) for slug, builder in BUILDERS.items()},
         headline_cells=report.headline_cells(),
+        generation=generation(),
     )
 
 
-def cache_key(filters: Filters, generation: int) -> str:
-    raw = repr((VERSION, generation, get_language(), filters))
+def cache_key(filters: Filters, language: str | None = None) -> str:
+    raw = repr((VERSION, language or get_language(), filters))
     return "balise:reports:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def snapshot(report: Report, slug: str | None = None) -> Snapshot:
-    """Every table of the report's selection, from the cache or computed and stored there.
-    Without the cache, only the table ``slug`` when one is given (an export)."""
-    timeout = seconds()
-    if timeout <= 0:
-        return compute(report, None if slug is None else [slug])
-    key = cache_key(report.filters, cache.get(GENERATION_KEY, 0))
-    found = cache.get(key)
-    if not isinstance(found, Snapshot):
-        found = compute(report)
-        cache.set(key, found, timeout)
+def generation() -> int:
+    return cache.get(GENERATION_KEY, 0)
+
+
+def is_stale(found: Snapshot, now=None) -> bool:
+    age = ((now or timezone.now()) - found.computed_at).total_seconds()
+    return found.generation != generation() or age >= seconds()
+
+
+def store(report: Report) -> Snapshot:
+    """Compute the selection now and keep it."""
+    found = compute(report)
+    cache.set(cache_key(report.filters), found, KEEP_SECONDS)
     return found
 
 
+def snapshot(report: Report, slug: str | None = None) -> Snapshot:
+    """Every table of the report's selection: from the cache (a stale one asks the worker
+    to recompute it), or computed now the first time. Without the cache, only the table
+    ``slug`` when one is given (an export)."""
+    if seconds() <= 0:
+        return compute(report, None if slug is None else [slug])
+    _remember(report.filters)
+    found = cache.get(cache_key(report.filters))
+    if not isinstance(found, Snapshot):
+        return store(report)
+    if is_stale(found):
+        _ask_refresh(report.filters)
+    return found
+
+
+def _remember(filters: Filters) -> None:
+    """Note the selection among the recent ones the scheduled task keeps fresh. Two
+    processes noting at once may lose one note: the next view notes it again."""
+    language = get_language()
+    recent = [item for item in cache.get(RECENT_KEY, []) if item != (filters, language)]
+    cache.set(RECENT_KEY, [(filters, language), *recent][:RECENT_MAX], KEEP_SECONDS)
+
+
+def recent_selections() -> list[tuple[Filters, str]]:
+    return list(cache.get(RECENT_KEY, []))
+
+
+def _ask_refresh(filters: Filters) -> None:
+    """Enqueue one recomputation of the selection (one per staleness period, whoever
+    asks); a broker that is down only leaves the stale figures a little longer."""
+    from .tasks import refresh_snapshot_task
+
+    language = get_language()
+    lock = f"{cache_key(filters, language)}:refreshing"
+    if not cache.add(lock, 1, max(seconds(), 60)):
+        return
+    try:
+        refresh_snapshot_task.delay(filters.as_json(), language)
+    except Exception:
+        cache.delete(lock)
+        logger.warning("Could not enqueue the refresh of a report selection", exc_info=True)
+
+
+def refresh(filters: Filters, language: str) -> Snapshot:
+    """Recompute a selection in ``language`` and keep it (the worker's side)."""
+    from . import queries
+
+    with translation.override(language):
+        found = store(Report(filters, queries.pathways()))
+        cache.delete(f"{cache_key(filters)}:refreshing")
+    return found
+
+
+def precompute(now=None) -> int:
+    """Recompute the default selection in every language and the recent selections that
+    are stale; returns how many were computed."""
+    wanted = [(Filters(), code) for code, _name in settings.LANGUAGES]
+    wanted += [item for item in recent_selections() if item not in wanted]
+    computed = 0
+    for filters, language in wanted:
+        found = cache.get(cache_key(filters, language))
+        if isinstance(found, Snapshot) and not is_stale(found, now):
+            continue
+        refresh(filters, language)
+        computed += 1
+    return computed
+
+
 def invalidate(**kwargs) -> None:
-    """Forget every stored snapshot (a signal receiver: ``kwargs`` are ignored)."""
+    """Mark every snapshot stale and recompute the usual selections in the worker once the
+    publish commits (a signal receiver: ``kwargs`` are ignored)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not stored yet, or evicted
         cache.set(GENERATION_KEY, int(timezone.now().timestamp()), timeout=None)
+    transaction.on_commit(_enqueue_precompute, robust=True)
+
+
+def _enqueue_precompute() -> None:
+    from .tasks import precompute_reports_task
+
+    precompute_reports_task.delay()

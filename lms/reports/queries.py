@@ -59,6 +59,29 @@ class Filters:
     departement: str = ""
     area_type: str = ""
 
+    def as_json(self) -> dict:
+        """The selection as plain JSON values (a task's argument)."""
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "pathway_id": self.pathway_id,
+            "departement": self.departement,
+            "area_type": self.area_type,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Filters":
+        days = {
+            name: date.fromisoformat(data[name]) if data.get(name) else None
+            for name in ("start", "end")
+        }
+        return cls(
+            **days,
+            pathway_id=data.get("pathway_id"),
+            departement=data.get("departement", ""),
+            area_type=data.get("area_type", ""),
+        )
+
     def period(self, field: str) -> Q:
         """``field`` within the period, from the first day's midnight to the day after the
         last, in the site's time zone."""

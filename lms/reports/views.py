@@ -68,6 +68,7 @@ def _report_context(request, suppress: bool = False) -> dict:
         "generated_at": timezone.localtime(figures.computed_at),
         "computed_stamp": figures.computed_at.timestamp(),
         "cache_seconds": report_cache.seconds(),
+        "refreshing": report_cache.seconds() > 0 and report_cache.is_stale(figures),
     }
 
 

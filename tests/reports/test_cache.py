@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from lms.reports import cache as reports_cache
 from lms.reports.queries import Filters
+from lms.reports.tasks import precompute_reports_task, refresh_snapshot_task
 from tests.factories.accounts import learner
 
 from .conftest import enroll, programme
@@ -25,6 +26,22 @@ CACHED = 5
 @pytest.fixture
 def cache_on(settings):
     settings.BALISE_REPORTS_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def refreshes(monkeypatch):
+    """Selections sent to the worker for recomputation (what would reach the broker)."""
+    calls = []
+    monkeypatch.setattr(
+        refresh_snapshot_task, "delay", lambda filters, language: calls.append((filters, language))
+    )
+    return calls
+
+
+def run_refreshes(refreshes):
+    for filters, language in refreshes:
+        refresh_snapshot_task(filters, language)
+    refreshes.clear()
 
 
 def _get(client, name, **params):
@@ -47,7 +64,7 @@ def test_the_second_identical_request_reads_the_cache(manager_client, cache_on):
     assert second_body.count("<table") == first_body.count("<table")
 
 
-def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on):
+def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on, refreshes):
     pathway = programme(2)
     first, first_body, _ = _get(manager_client, "reports:dashboard")
     second, second_body, _ = _get(manager_client, "reports:dashboard")
@@ -58,20 +75,32 @@ def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on):
     # New figures come with newly rendered tables.
     enroll(learner(departement="69"), pathway)
     reports_cache.invalidate()
+    _get(manager_client, "reports:dashboard")
+    run_refreshes(refreshes)
     third, _, _ = _get(manager_client, "reports:dashboard")
     assert "reports/_sections.html" in [t.name for t in third.templates]
 
 
-def test_figures_are_those_of_the_computation_until_it_expires(manager_client, cache_on):
+def test_figures_are_those_of_the_computation_until_it_expires(manager_client, cache_on, refreshes):
     pathway = programme(2)
     first, _, _ = _get(manager_client, "reports:dashboard")
     enroll(learner(departement="69"), pathway)
-    stale, _, _ = _get(manager_client, "reports:dashboard")
-    assert stale.context["headline"]["enrolled"] == first.context["headline"]["enrolled"]
+    kept, _, _ = _get(manager_client, "reports:dashboard")
+    assert kept.context["headline"]["enrolled"] == first.context["headline"]["enrolled"]
+    assert not kept.context["refreshing"] and not refreshes
     reports_cache.invalidate()
-    fresh, _, _ = _get(manager_client, "reports:dashboard")
+    # The stale figures are shown, with their time and a word, while the worker recomputes.
+    stale, body, queries = _get(manager_client, "reports:dashboard")
+    assert stale.context["headline"] == first.context["headline"] and queries == CACHED
+    assert "Une mise à jour est en cours" in body
+    assert len(refreshes) == 1
+    _get(manager_client, "reports:dashboard")
+    assert len(refreshes) == 1  # asked once, whoever looks meanwhile
+    run_refreshes(refreshes)
+    fresh, body, _ = _get(manager_client, "reports:dashboard")
     assert fresh.context["headline"]["enrolled"] == first.context["headline"]["enrolled"] + 1
     assert fresh.context["generated_at"] > first.context["generated_at"]
+    assert "Une mise à jour est en cours" not in body
 
 
 def test_print_page_and_exports_share_the_dashboards_figures(manager_client, cache_on):
@@ -104,22 +133,70 @@ def test_each_selection_has_its_own_figures(manager_client, cache_on):
     assert again.context["headline"] == ardeche.context["headline"]
 
 
-def test_the_key_holds_the_filters_the_language_and_the_generation():
+def test_the_key_holds_the_filters_and_the_language():
     filters = Filters(start=date(2025, 1, 1), departement="69")
-    key = reports_cache.cache_key(filters, 0)
-    assert key == reports_cache.cache_key(Filters(start=date(2025, 1, 1), departement="69"), 0)
-    assert key != reports_cache.cache_key(Filters(start=date(2025, 1, 2), departement="69"), 0)
-    assert key != reports_cache.cache_key(filters, 1)
+    key = reports_cache.cache_key(filters)
+    assert key == reports_cache.cache_key(Filters(start=date(2025, 1, 1), departement="69"))
+    assert key != reports_cache.cache_key(Filters(start=date(2025, 1, 2), departement="69"))
+    assert key != reports_cache.cache_key(filters, "en")
     with translation.override("en"):
-        assert key != reports_cache.cache_key(filters, 0)
+        assert key != reports_cache.cache_key(filters)
+        assert reports_cache.cache_key(filters, "en") == reports_cache.cache_key(filters)
 
 
-def test_publishing_a_page_invalidates(manager_client, cache_on):
+def test_a_selection_travels_to_the_worker_and_back():
+    filters = Filters(date(2025, 1, 1), date(2025, 3, 31), 12, "2A", "rural")
+    assert Filters.from_json(filters.as_json()) == filters
+    assert Filters.from_json(Filters().as_json()) == Filters()
+
+
+def test_publishing_a_page_recomputes_off_the_request_path(
+    manager_client, cache_on, refreshes, monkeypatch, django_capture_on_commit_callbacks
+):
     pathway = programme(2)
     _get(manager_client, "reports:dashboard")
-    pathway.save_revision().publish()
+    precomputes = []
+    monkeypatch.setattr(precompute_reports_task, "delay", lambda: precomputes.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        pathway.save_revision().publish()
+    assert precomputes, "the worker recomputes once the publish commits"
+    response, _, queries = _get(manager_client, "reports:dashboard")
+    assert queries == CACHED and response.context["refreshing"]
+    assert precompute_reports_task() >= 1  # the default selection, at least
+    response, _, queries = _get(manager_client, "reports:dashboard")
+    assert queries == CACHED and not response.context["refreshing"]
+
+
+def test_the_scheduled_task_keeps_recent_selections_fresh(manager_client, settings, refreshes):
+    settings.BALISE_REPORTS_CACHE_SECONDS = 300
+    programme(2)
+    _get(manager_client, "reports:dashboard", departement="69")
+    # Every language's default selection and the département looked at: computed.
+    assert precompute_reports_task() == len(settings.LANGUAGES)  # 69 was computed on view
+    reports_cache.invalidate()
+    assert precompute_reports_task() == len(settings.LANGUAGES) + 1
+    assert precompute_reports_task() == 0  # all fresh now
+    _, _, queries = _get(manager_client, "reports:dashboard", departement="69")
+    assert queries == CACHED
     _, _, queries = _get(manager_client, "reports:dashboard")
-    assert queries > CACHED
+    assert queries == CACHED  # computed by the task, never by a manager
+
+
+def test_a_broker_that_is_down_leaves_the_stale_figures(manager_client, cache_on, monkeypatch):
+    programme(2)
+    first, _, _ = _get(manager_client, "reports:dashboard")
+
+    def down(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(refresh_snapshot_task, "delay", down)
+    reports_cache.invalidate()
+    stale, _, _ = _get(manager_client, "reports:dashboard")
+    assert stale.context["headline"] == first.context["headline"]
+    calls = []
+    monkeypatch.setattr(refresh_snapshot_task, "delay", lambda *args: calls.append(args))
+    _get(manager_client, "reports:dashboard")
+    assert len(calls) == 1  # asked again once the broker is back
 
 
 def test_zero_seconds_turns_the_cache_off(manager_client):
@@ -129,7 +206,7 @@ def test_zero_seconds_turns_the_cache_off(manager_client):
     assert first == second > CACHED
 
 
-def test_an_invalidation_by_another_process_is_seen_at_once(manager_client, cache_on):
+def test_an_invalidation_by_another_process_is_seen_at_once(manager_client, cache_on, refreshes):
     """Nothing is kept in this process: the generation, read from the shared cache on every
     page, lets an invalidation from any process through."""
     pathway = programme(2)
@@ -137,5 +214,8 @@ def test_an_invalidation_by_another_process_is_seen_at_once(manager_client, cach
 
     enroll(learner(departement="69"), pathway)
     reports_cache.cache.set(reports_cache.GENERATION_KEY, 7)  # as another process would
+    stale, _, _ = _get(manager_client, "reports:dashboard")
+    assert stale.context["refreshing"] and len(refreshes) == 1
+    run_refreshes(refreshes)
     fresh, _, _ = _get(manager_client, "reports:dashboard")
     assert fresh.context["headline"]["enrolled"] == first.context["headline"]["enrolled"] + 1

@@ -1,0 +1,18 @@
+"""The dashboard's figures, computed in the worker (see ``cache``)."""
+
+from celery import shared_task
+
+from . import cache
+from .queries import Filters
+
+
+@shared_task(name="reports.refresh_snapshot_task")
+def refresh_snapshot_task(filters: dict, language: str) -> None:
+    """Recompute one selection a manager looked at while its figures were stale."""
+    cache.refresh(Filters.from_json(filters), language)
+
+
+@shared_task(name="reports.precompute_reports_task")
+def precompute_reports_task() -> int:
+    """Keep the default and the recent selections fresh (beat, and after each publish)."""
+    return cache.precompute()
