@@ -125,7 +125,15 @@ class CoachingRequest(models.Model):
                 name="one_active_request_per_pathway",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # The coach queue reads open, unclaimed requests by due date, a page at a time.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(status="open", coach__isnull=True),
+                name="request_open_unclaimed_due",
+            ),
+        ]
 
     # Set by ``actions.open_request`` on the instance it returns: True when the origin
     # joined a request that was already active instead of opening one.

@@ -1,14 +1,15 @@
-"""Reads of the coach workspace: one query per page, and only the columns shown."""
+"""Reads of the coach workspace: a constant number of queries per page, and only the
+columns shown."""
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.db.models.fields.json import KT
 
 from lms.accounts.models import User
 
 from .cards import QueueCard, queue_cards
-from .models import ACTIVE_STATUSES, CoachingRequest
+from .models import ACTIVE_STATUSES, CoachingRequest, Status
 
 QUEUE_PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -58,30 +59,40 @@ class QueuePage:
         return self.number - 1
 
 
-def coach_queue(visible: QuerySet[CoachingRequest], coach: User, page: int = 1) -> QueuePage:
-    """Page ``page`` of the coach's queue as cards: one query.
-
-    ``visible`` is already restricted to what the coach may see, and filtered. Active
-    requests only, the coach's own first (so they all fit on the first page: a coach's
-    capacity is well below a page), then by due date; ``QUEUE_PAGE_SIZE`` per page, one
-    more row being read to know whether a next page exists (no COUNT). Rows are dicts
-    of ``CARD_VALUES``: no model instances, and neither the snapshot nor the pathway's
-    outline leave the database.
-    """
-    page = min(max(page, 1), MAX_PAGE)
-    start = (page - 1) * QUEUE_PAGE_SIZE
-    rows = list(
-        visible.filter(status__in=ACTIVE_STATUSES)
-        .annotate(
-            mine_first=Case(When(coach=coach, then=Value(0)), default=Value(1)),
+def _card_rows(requests: QuerySet[CoachingRequest]) -> QuerySet:
+    return (
+        requests.annotate(
             pathway_title=F("pathway__title"),
             profile_departement=KT("context__profile__departement_label"),
             profile_area_type=KT("context__profile__area_type"),
             profile_situation=KT("context__profile__situation"),
         )
-        .order_by("mine_first", "due_at", "pk")
-        .values(*CARD_VALUES)[start : start + QUEUE_PAGE_SIZE + 1]
+        .order_by("due_at", "pk")
+        .values(*CARD_VALUES)
     )
+
+
+def coach_queue(visible: QuerySet[CoachingRequest], coach: User, page: int = 1) -> QueuePage:
+    """Page ``page`` of the coach's queue as cards: two queries.
+
+    ``visible`` is already restricted to what the coach may see, and filtered. Active
+    requests only, the coach's own first (so they all fit on the first page: a coach's
+    capacity is well below a page), then the open ones by due date; ``QUEUE_PAGE_SIZE``
+    per page, one more row being read to know whether a next page exists (no COUNT).
+    The open ones are read in due-date order from a partial index of open, unclaimed
+    requests, stopping at the page's last row: the same work whatever the number of
+    requests. Rows are dicts of ``CARD_VALUES``: no model instances, and neither the
+    snapshot nor the pathway's outline leave the database.
+    """
+    page = min(max(page, 1), MAX_PAGE)
+    start = (page - 1) * QUEUE_PAGE_SIZE
+    wanted = QUEUE_PAGE_SIZE + 1
+    mine = list(_card_rows(visible.filter(coach=coach, status__in=ACTIVE_STATUSES)))
+    rows = mine[start : start + wanted]
+    if len(rows) < wanted:
+        offset = max(start - len(mine), 0)
+        others = visible.filter(status=Status.OPEN, coach__isnull=True)
+        rows += _card_rows(others)[offset : offset + wanted - len(rows)]
     cards = queue_cards(rows[:QUEUE_PAGE_SIZE], coach)
     return QueuePage(
         mine=[card for card in cards if card.mine],
