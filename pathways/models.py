@@ -205,6 +205,14 @@ class PathwayPage(Page):
         """Ids of the modules the outline names, in order (read from the raw outline)."""
         return [item["value"] for item in self.outline.raw_data if item["type"] == "module"]
 
+    def ends_after(self, point_id: str) -> bool:
+        """True when no module follows this point in the outline: the pathway ends there."""
+        raw = list(self.outline.raw_data)
+        positions = {item["id"]: index for index, item in enumerate(raw)}
+        if point_id not in positions:
+            return False
+        return all(item["type"] != "module" for item in raw[positions[point_id] + 1 :])
+
     def outline_items(self, modules: dict | None = None) -> list["OutlineItem"]:
         """The outline as plain data, with its live modules loaded in one query
         (or taken from ``modules``, a dict by pk loaded for several pathways at once).

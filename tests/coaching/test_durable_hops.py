@@ -71,9 +71,9 @@ def fail(*args, **kwargs):
 @pytest.mark.parametrize(
     "where",
     [
-        "lms.coaching.actions.route",
-        "lms.coaching.actions._insert_request",
-        "lms.coaching.actions.notify",
+        "lms.coaching.actions.requests.route",
+        "lms.coaching.actions.requests._insert_request",
+        "lms.coaching.actions.requests.notify",
     ],
     ids=["routing", "request-insert", "notification-write"],
 )
@@ -126,7 +126,7 @@ def test_help_request_with_routing_down_is_saved_and_announced_by_the_sweep(
     pathway = build_pathway(["m:1"])
     client.force_login(lyon_learner)
     with monkeypatch.context() as patch:
-        patch.setattr("lms.coaching.actions.route", fail)
+        patch.setattr("lms.coaching.actions.requests.route", fail)
         response = ask_for_help(client, pathway)
     assert response.status_code == 302
     assert CoachingRequest.objects.get().message == "Je bloque sur mon budget."
@@ -139,7 +139,7 @@ def test_help_request_that_cannot_be_saved_keeps_the_text_and_says_so(
     pathway = build_pathway(["m:1"])
     client.force_login(lyon_learner)
     with monkeypatch.context() as patch:
-        patch.setattr("lms.coaching.actions._insert_request", fail)
+        patch.setattr("lms.coaching.actions.requests._insert_request", fail)
         response = ask_for_help(client, pathway)
     page = response.content.decode()
     assert response.status_code == 200

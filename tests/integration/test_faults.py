@@ -194,7 +194,7 @@ def test_a_point_reached_with_routing_down_reaches_the_coach_once_despite_a_kill
     web = Client(raise_request_exception=False)  # a 500 page, as a browser would get
     web.force_login(person)
     with monkeypatch.context() as patch:
-        patch.setattr("lms.coaching.actions.route", _fail)
+        patch.setattr("lms.coaching.actions.requests.route", _fail)
         statuses = [
             web.post(
                 reverse("pathways:complete_step", args=[pathway.pk, first_module.pk, step_id])

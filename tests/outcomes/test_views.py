@@ -191,7 +191,7 @@ def test_a_request_that_cannot_be_saved_keeps_the_answers_and_says_so(
     watch(pathway, competences, "open")
     pathway_actions.enroll(signed_in, pathway)
     with monkeypatch.context() as patch:
-        patch.setattr("lms.coaching.actions._insert_request", fail)
+        patch.setattr("lms.coaching.actions.requests._insert_request", fail)
         response = submit(client, start_url(pathway), competences, **LOW)
 
     assert response.status_code == 503  # a page, not the error page
@@ -213,7 +213,7 @@ def test_asking_after_a_diagnosis_when_the_request_cannot_be_saved(
     submit(client, start_url(pathway), competences, **LOW)
     action = reverse("outcomes:diagnosis_request_coaching", args=[Diagnosis.objects.get().pk])
     with monkeypatch.context() as patch:
-        patch.setattr("lms.coaching.actions._insert_request", fail)
+        patch.setattr("lms.coaching.actions.requests._insert_request", fail)
         response = client.post(action, follow=True)
     assert response.status_code == 200
     assert "pas pu être enregistrée" in response.content.decode()

@@ -1,0 +1,84 @@
+"""A coach takes a request (one winner, within capacity) or gives it back."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.accounts.models import CoachProfile, User
+from lms.notifications.actions import notify
+
+from ..models import (
+    ACTIVE_SESSION_STATUSES,
+    CoachingRequest,
+    Status,
+)
+from ..routing import has_capacity, may_claim
+from ._common import in_site_language
+from .sessions import cancel_sessions, tell_session_cancelled
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    ok: bool
+    message: str
+
+
+@in_site_language
+def claim_request(coach: User, request_id: int) -> ClaimResult:
+    """Claim an open request: exactly one coach wins a race (conditional update)."""
+    profile = getattr(coach, "coach_profile", None)
+    request = CoachingRequest.objects.filter(pk=request_id).select_related("coach").first()
+    if request is None:
+        return ClaimResult(False, _("Cette demande n'existe pas."))
+    if not may_claim(profile, request):
+        return ClaimResult(False, _("Cette demande ne relève pas de vos départements."))
+    now = timezone.now()
+    with transaction.atomic():
+        # Claims by one coach queue on their profile row; under READ COMMITTED the count
+        # that follows is a new statement, so it sees the claims committed meanwhile (a
+        # count inside the UPDATE would not: two claims update different rows).
+        CoachProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+        if not has_capacity(profile):
+            return ClaimResult(
+                False,
+                _("Vous avez atteint votre capacité : clôturez ou rendez une demande d'abord."),
+            )
+        won = CoachingRequest.objects.filter(
+            pk=request_id, status=Status.OPEN, coach__isnull=True
+        ).update(status=Status.CLAIMED, coach=coach, claimed_at=now)
+        if not won:
+            request.refresh_from_db()
+            holder = request.coach.display_name if request.coach else _("quelqu'un d'autre")
+            if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DONE):
+                return ClaimResult(False, _("Cette demande n'est plus ouverte."))
+            return ClaimResult(False, _("Déjà pris en charge par %(name)s.") % {"name": holder})
+        CoachingRequest.objects.filter(pk=request_id, first_response_at__isnull=True).update(
+            first_response_at=now
+        )
+        notify(
+            request.learner,
+            kind="request_claimed",
+            context={"coach": coach, "request": request},
+            url=reverse("coaching:my_coaching"),
+        )
+    return ClaimResult(True, _("Demande prise en charge."))
+
+
+@in_site_language
+def hand_back(coach: User, request: CoachingRequest) -> None:
+    """Give a claimed request back to the queue. Its proposed and accepted sessions are
+    cancelled: the learner is told of each one still to come, with a calendar CANCEL."""
+    with transaction.atomic():
+        handed = CoachingRequest.objects.filter(
+            pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
+        ).update(status=Status.OPEN, coach=None, claimed_at=None)
+        if not handed:
+            return
+        for session in cancel_sessions(request.sessions.filter(status__in=ACTIVE_SESSION_STATUSES)):
+            tell_session_cancelled(session, session.request.learner, because="handed_back")

@@ -1,0 +1,46 @@
+"""Requests still waiting past their due time are escalated to managers, once."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from lms.accounts.models import User
+from lms.accounts.roles import Role
+from lms.notifications.actions import notify_many
+
+from ..models import (
+    CoachingRequest,
+    Status,
+)
+from ._common import in_site_language, request_url
+
+logger = logging.getLogger(__name__)
+
+
+@in_site_language
+def escalate_overdue_requests(now: datetime | None = None) -> int:
+    """Tell managers, once, of requests still waiting past their due time."""
+    now = now or timezone.now()
+    overdue = list(
+        CoachingRequest.objects.filter(
+            status=Status.OPEN, due_at__lt=now, escalated_at__isnull=True
+        ).select_related("learner")[:500]
+    )
+    managers = list(User.objects.filter(groups__name=Role.MANAGER.value, is_active=True))
+    escalated = 0
+    for request in overdue:
+        with transaction.atomic():
+            if not CoachingRequest.objects.filter(pk=request.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            escalated += 1
+            notify_many(
+                managers,
+                kind="request_overdue",
+                context={"request": request},
+                url=request_url(request),
+            )
+    return escalated
