@@ -21,11 +21,12 @@ from wagtail.models import (
 )
 from wagtailmedia.models import get_media_model
 
-from lms import demo_content
 from lms.accounts.models import LearnerProfile, User
 from lms.coaching.models import CoachingRequest, CoachingSession
+from lms.demo import content as demo_content
 from lms.outcomes.models import CompetenceScore, Diagnosis, Milestone, Satisfaction
 from pathways.models import Enrollment, ModulePage, PathwayPage
+from pathways.workflow import WORKFLOW_NAME, WORKFLOW_TASK_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -182,9 +183,9 @@ def test_media_documents_and_workflow(content):
 
     # Editors submit, managers approve.
     workflow = WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow
-    assert workflow.active and workflow.name == demo_content.WORKFLOW_NAME
+    assert workflow.active and workflow.name == WORKFLOW_NAME
     tasks = [task.specific for task in workflow.tasks]
-    assert [task.name for task in tasks] == [demo_content.WORKFLOW_TASK_NAME]
+    assert [task.name for task in tasks] == [WORKFLOW_TASK_NAME]
     assert [group.name for group in tasks[0].groups.all()] == ["Manager"]
     assert ModulePage.objects.first().get_workflow() == workflow
 
@@ -231,3 +232,34 @@ def test_outcomes_demo_gives_the_dashboard_figures(settings):
     assert CoachingSession.objects.filter(starts_at__lt=timezone.now()).count() >= 20
     departements = set(LearnerProfile.objects.values_list("departement", flat=True))
     assert len(departements) >= 10
+
+
+# --- The copy lives in data files --------------------------------------------------------------
+
+
+def test_every_module_of_the_data_files_becomes_a_live_page_with_its_steps(content):
+    from pathlib import Path
+
+    import yaml
+
+    files = sorted((Path(demo_content.DATA_DIR) / "modules").glob("*.yaml"))
+    assert len(files) == content.modules == 10
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        page = ModulePage.objects.live().get(slug=data["slug"])
+        assert [block.block_type for block in page.steps] == [s["type"] for s in data["steps"]]
+        assert page.title == demo_content.fr(data["title"])
+
+
+def test_a_malformed_data_file_is_named_in_the_error(tmp_path, monkeypatch):
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "01-casse.yaml").write_text("slug: casse\nsteps: [\n")
+    monkeypatch.setattr(demo_content, "DATA_DIR", tmp_path)
+    with pytest.raises(demo_content.DemoDataError, match=r"modules/01-casse\.yaml"):
+        demo_content.module_specs({})
+    (tmp_path / "modules" / "01-casse.yaml").write_text(
+        "slug: casse\ntitle: T\nsummary: S\nduration_minutes: 5\nsteps:\n"
+        "- type: workshop_sheet\n  title: Fiche\n  body: <p>x</p>\n  document: inconnu\n"
+    )
+    with pytest.raises(demo_content.DemoDataError, match="01-casse.yaml: unknown document"):
+        demo_content.module_specs({})

@@ -6,7 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from lms import loadgen
 from lms.accounts.models import CoachProfile, LearnerProfile, User
 from lms.accounts.roles import Role
 from lms.coaching.models import ACTIVE_STATUSES, CoachingRequest, CoachingSession, Status
@@ -20,6 +19,7 @@ from pathways.models import (
     StepCompletion,
 )
 from pathways.queries import learner_progress, to_inputs
+from tests.perf import loadgen
 
 LEARNERS = 60
 

@@ -8,7 +8,7 @@ by ``lms.accounts``' post_migrate hook, once every app's permissions exist), a g
 approval task for the Manager group, and a workflow on the root page, which covers
 every page below it (pathways, modules). Wagtail's default workflow on the root page
 is reused and renamed; its Moderators task is detached but left in place. Idempotent,
-and ``lms.demo_content.ensure_content_workflow`` finds what it creates.
+and ``pathways.workflow.ensure_content_workflow`` finds what it creates.
 """
 
 from django.db import migrations

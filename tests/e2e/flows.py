@@ -13,7 +13,7 @@ from .support import DEMO_PASSWORD, Journey, login_code
 
 EMERGENCE_URL = "/parcours/faire-emerger-son-projet-ess/"
 EMERGENCE_TITLE = "Faire émerger son projet ESS"
-# The first two modules of the pathway, then its automatic point (lms/demo_content.py).
+# The first two modules of the pathway, then its automatic point (lms/demo/data/pathways.yaml).
 FIRST_STEPS = [
     "Partir du besoin, pas de la solution",  # workshop sheet
     "Décrire le besoin que vous avez repéré",  # guided exercise

@@ -130,7 +130,7 @@ def seed_fingerprint() -> str:
         for path in root.rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
-        and (path.suffix == ".py" or "demo_assets" in path.parts)
+        and (path.suffix in (".py", ".yaml") or "assets" in path.parts)
     )
     files += [HERE / "server_settings.py", REPO / "uv.lock"]
     for path in files:

@@ -11,10 +11,10 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 from wagtailmedia.models import get_media_model
 
 from lms.accounts.roles import Role
-from lms.demo_content import ensure_content_workflow
 from lms.outcomes.models import Competence
 from pathways.blocks import RICH_FEATURES
 from pathways.models import INTRO_FEATURES, ModulePage, PathwayPage
+from pathways.workflow import ensure_content_workflow
 from tests.factories.accounts import UserFactory, coach, learner
 from tests.factories.pathways import build_pathway, home, library, module, pathway_index
 

@@ -19,7 +19,7 @@ def test_editors_submit_and_managers_approve_after_migrate():
 
 
 def test_the_demo_seed_reuses_the_migrated_workflow():
-    from lms.demo_content import ensure_content_workflow
+    from pathways.workflow import ensure_content_workflow
 
     workflow = Page.get_first_root_node().get_workflow()
     assert ensure_content_workflow() == workflow

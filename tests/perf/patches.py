@@ -2,7 +2,8 @@
 
 ``BENCH_PATCHES=name,name`` applies them to the bench server (tests/perf/wsgi.py) or
 to ``python -m tests.perf.profiling``, so that a gain is measured before anyone edits
-the real code. Nothing here is used by Balise itself; each experiment is deliberately naive about invalidation (a benchmark does not edit content), the
+the real code. Nothing here is used by Balise itself; each experiment is deliberately
+naive about invalidation (a benchmark does not edit content), the
 proposal in docs/benchmarks.md says how the real change should invalidate.
 """
 

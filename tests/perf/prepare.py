@@ -30,7 +30,6 @@ def main() -> None:
     from django.db import transaction
     from django.urls import reverse
 
-    from lms import loadgen
     from lms.accounts.models import User
     from lms.coaching.models import CoachingRequest
     from lms.notifications.models import Notification
@@ -43,6 +42,7 @@ def main() -> None:
     )
     from pathways.progress import ModuleState
     from pathways.queries import learner_progress
+    from tests.perf import loadgen
 
     rng = random.Random(7)
     index = PathwayIndexPage.objects.filter(slug=loadgen.INDEX_SLUG).first()

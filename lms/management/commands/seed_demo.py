@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lms import demo
-from lms.demo_coaching import seed_coaching
-from lms.demo_outcomes import COHORT_SIZE, seed_outcomes
+from lms.demo.coaching import seed_coaching
+from lms.demo.outcomes import COHORT_SIZE, seed_outcomes
 
 
 class Command(BaseCommand):

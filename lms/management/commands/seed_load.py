@@ -1,7 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lms import loadgen
+
+def _loadgen():
+    """The load generator lives beside the benchmark, in tests/perf/ of a source checkout."""
+    try:
+        from tests.perf import loadgen
+    except ImportError as error:
+        raise CommandError(
+            "seed_load needs tests/perf/loadgen.py (the benchmark's dataset): run it from a "
+            "source checkout of Balise."
+        ) from error
+    return loadgen
 
 
 class Command(BaseCommand):
@@ -12,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=["S", "M", "L", "XS"], default="S")
-        parser.add_argument("--seed", type=int, default=loadgen.DEFAULT_SEED)
+        parser.add_argument("--seed", type=int, default=None, help="Default: the bench's seed.")
         # Tests: fewer learners than the size says (the rest of the size is kept).
         parser.add_argument("--learners", type=int, default=None, help="==SUPPRESS==")
         parser.add_argument(
@@ -37,6 +47,8 @@ class Command(BaseCommand):
                 "seed_load creates thousands of accounts with a known password: it refuses to "
                 "run when DEBUG is off. Use --force only on a throw-away benchmark database."
             )
+        loadgen = _loadgen()
+        seed = loadgen.DEFAULT_SEED if seed is None else seed
         foreign = loadgen.foreign_data()
         if foreign:
             raise CommandError(

@@ -1,7 +1,8 @@
 """Demo data of Balise: people, then content (pathways, modules, media, workflow).
 
 Everything here is idempotent: running it twice changes nothing. The content
-itself lives in ``lms/demo_content.py``.
+itself is read from the data files of ``lms/demo/data/`` by ``lms/demo/content.py``;
+``coaching.py`` and ``outcomes.py`` add requests, sessions and a cohort's figures.
 """
 
 from dataclasses import dataclass, field
@@ -9,10 +10,11 @@ from dataclasses import dataclass, field
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from lms import demo_content
 from lms.accounts.actions import grant_role
 from lms.accounts.models import CoachProfile, LearnerProfile, User
 from lms.accounts.roles import Role, ensure_role_groups
+
+from . import content as demo_content
 
 DEMO_PASSWORD = "balise-demo"  # noqa: S105 - demo accounts only, refused when DEBUG is off
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Regenerate the demo videos of lms/demo_content.py (not needed at run time: the
+# Regenerate the demo videos of lms/demo/data/media.yaml (not needed at run time: the
 # .mp4 files are committed). Each is a silent 8-second H.264 clip, 320x180, of
 # four text cards over a progress bar, under 15 KB. The cards' text is what the
-# transcripts in lms/demo_content.py say.
+# transcripts in lms/demo/data/modules/ say.
 #
 # Needs an ffmpeg with libx264 and drawtext, e.g. the binary inside the
 # imageio-ffmpeg wheel:  pip download --no-deps -d /tmp/ff imageio-ffmpeg, unzip it,

@@ -20,7 +20,7 @@ from lms.notifications.models import Notification
 from pathways import actions as pathway_actions
 from pathways.models import CheckpointPassage, PathwayPage
 
-from .demo import DEMO_PASSWORD
+from . import DEMO_PASSWORD
 
 EMERGENCE = "faire-emerger-son-projet-ess"
 IMPACT = "mesurer-et-piloter-son-impact-social"
