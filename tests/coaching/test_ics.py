@@ -80,3 +80,65 @@ def test_every_change_bumps_the_sequence_and_a_cancellation_cancels(client, clai
     assert str(cancel_calendar["method"]) == "CANCEL"
     assert str(cancelled["status"]) == "CANCELLED"
     assert_local_time_with_its_timezone(cancel_calendar, cancelled, session)
+
+
+# --- The generator alone, on plain objects ------------------------------------------------------
+
+
+def fake_session(status="proposed", starts_at=None, sequence=0):
+    from datetime import datetime
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    starts_at = starts_at or datetime(2026, 6, 15, 18, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    coach = SimpleNamespace(
+        get_full_name=lambda: "Inès Martin", display_name="inès", email="ines@balise.test"
+    )
+    return SimpleNamespace(
+        uid="7c1f", sequence=sequence, status=status, starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=45), location="Tiers-lieu de Mende",
+        get_modality_display=lambda: "En présentiel", coach=coach,
+        request=SimpleNamespace(learner=SimpleNamespace(email="camille@balise.test")),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "event_status", "partstat"),
+    [
+        ("proposed", "REQUEST", "TENTATIVE", "NEEDS-ACTION"),
+        ("accepted", "REQUEST", "CONFIRMED", "ACCEPTED"),
+        ("declined", "CANCEL", "CANCELLED", "DECLINED"),
+        ("reschedule", "CANCEL", "CANCELLED", "NEEDS-ACTION"),
+        ("cancelled", "CANCEL", "CANCELLED", "NEEDS-ACTION"),
+    ],
+)
+def test_each_status_gives_its_method_and_statuses(status, method, event_status, partstat):
+    from lms.coaching.ics import session_calendar
+
+    calendar, event = parse(session_calendar(fake_session(status, sequence=3)))
+    assert str(calendar["method"]) == method and str(event["status"]) == event_status
+    assert event["attendee"].params["PARTSTAT"] == partstat
+    assert event["sequence"] == 3 and str(event["uid"]) == "7c1f@balise"
+    assert str(event["organizer"]) == "mailto:ines@balise.test"
+
+
+def test_a_session_across_a_clock_change_keeps_its_local_time():
+    """The night clocks go back (25 October 2026) and the spring-forward day: the VTIMEZONE
+    holds both offsets, so every client shows 18:30 in Paris."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from lms.coaching.ics import session_calendar
+
+    paris = ZoneInfo("Europe/Paris")
+    for day in (
+        datetime(2026, 10, 25, 18, 30, tzinfo=paris),
+        datetime(2027, 3, 28, 18, 30, tzinfo=paris),
+    ):
+        calendar, event = parse(session_calendar(fake_session(starts_at=day)))
+        (zone,) = calendar.walk("VTIMEZONE")
+        assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+        assert event["dtstart"].dt == day and event["dtstart"].dt.hour == 18
+        assert calendar.get_missing_tzids() == set()
+        # The zone comes before the event that names it.
+        assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE", "VEVENT"]
