@@ -91,10 +91,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 # The benchmark's database (balise_bench) is loaded once with seed_load M (about 40 s) and
-# reused while its marker matches; BENCH_SIZE=S|L, BENCH_SECONDS, BENCH_USERS override.
-# Needs PostgreSQL and Redis on 127.0.0.1 (as test-services). Results: var/bench/latest.md.
-bench: install ## Benchmark on PostgreSQL at national scale (seed_load M, gunicorn, Celery, Locust)
-	timeout --signal=INT --kill-after=30 900 $(PY) tests/perf/bench.py
+# reused while its marker matches; BENCH_SIZE=S|L (or all: S, M and L one after the other),
+# BENCH_SECONDS, BENCH_USERS override. Needs PostgreSQL and Redis on 127.0.0.1 (as
+# test-services). Results: var/bench/latest.md, and var/bench/<size>.json per size.
+# Each size has its own time limit: L's first load alone takes about 4 minutes.
+BENCH_SIZE ?= M
+BENCH_TIMEOUT ?= 1500
+bench: install ## Benchmark on PostgreSQL at national scale (seed_load M, gunicorn, Celery)
+	@for size in $(if $(filter all,$(BENCH_SIZE)),S M L,$(BENCH_SIZE)); do \
+	  echo "make bench: size $$size"; \
+	  BENCH_SIZE=$$size timeout --signal=INT --kill-after=30 $(BENCH_TIMEOUT) $(PY) tests/perf/bench.py \
+	    || exit $$?; \
+	done
 
 test-all: test test-postgres test-services e2e ## Everything: embedded, PostgreSQL, real services, browser
 

@@ -39,3 +39,27 @@ def test_a_site_url_set_by_the_developer_wins(tmp_path):
     env_file = "DEBUG=1\nSITE_URL=https://balise.example.org\n"
     assert dry_run(tmp_path, "PORT=8123", env_file=env_file) == ["https://balise.example.org"]
     assert dry_run(tmp_path, environ={"SITE_URL": "http://x.test"}) == ["http://x.test"]
+
+
+def bench_sizes(tmp_path, *args, environ=None):
+    """The sizes ``make bench`` runs, one bench.py each (read from a dry run)."""
+    shutil.copy(BASE_DIR / "Makefile", tmp_path / "Makefile")
+    for name in ("pyproject.toml", "uv.lock"):
+        (tmp_path / name).touch()
+    result = subprocess.run(  # noqa: S603 - fixed executable and arguments
+        [MAKE, "-n", "bench", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", **(environ or {})},
+    )
+    loop = re.search(r"for size in ([A-Z ]+); do", result.stdout)
+    assert "tests/perf/bench.py" in result.stdout
+    return loop.group(1).split()
+
+
+def test_make_bench_runs_m_unless_told_which_sizes(tmp_path):
+    assert bench_sizes(tmp_path) == ["M"]
+    assert bench_sizes(tmp_path, environ={"BENCH_SIZE": "L"}) == ["L"]
+    assert bench_sizes(tmp_path, "BENCH_SIZE=all") == ["S", "M", "L"]

@@ -3,18 +3,22 @@
 Starts a production-like stack on loopback (gunicorn with 2 workers and DEBUG off,
 a Celery worker on Redis, an SMTP sink), loads the dataset once (seed_load, kept
 in the database ``balise_bench`` and reused while its marker matches), then runs
-each Locust scenario alone for ``BENCH_SECONDS`` with 20 users and reads the
-gunicorn workers' CPU time around it (``/proc/<pid>/stat``). Last, poised learners
-complete the step before an automatic progression point and the delay until their
-e-mail reaches the SMTP sink is measured. Prints a table with the targets and
-writes ``var/bench/latest.md`` and ``latest.json``.
+each scenario alone for ``BENCH_SECONDS`` with 20 users (``tests/perf/scenarios.py``
+on the asyncio client of ``tests/perf/loadclient.py``) and reads the CPU time of the
+gunicorn workers, of PostgreSQL and of the load generator around it
+(``/proc/<pid>/stat``). Every CPU figure is per request, and compared with the floor's
+(``/healthz``) of the same run. Then a module is published and the first step pages
+after it are measured; last, poised learners complete the step before an automatic
+progression point and the delay until their e-mail reaches the SMTP sink is
+measured. Prints a table with the targets and writes ``var/bench/latest.md``,
+``latest.json`` and ``<size>.json`` (the S -> L growth is printed when both exist).
 """
 
 import json
 import os
+import resource
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -23,6 +27,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script (``python tests/perf/bench.py``)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.perf.loadclient import Result, Sample, percentile, summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "bench"
@@ -50,41 +59,41 @@ LATENCY_THINK = float(os.environ.get("BENCH_LATENCY_THINK", "1"))
 LATENCY_SECONDS = int(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 EMAILS = int(os.environ.get("BENCH_EMAILS", "40"))
-# BENCH_ONLY=step_page,point_email: only these scenarios (the yardstick and the floor always
-# run), for a quick look after a change; the table of record is a full run.
+# BENCH_ONLY=step_page,point_email: only these scenarios (the floor always runs), for a
+# quick look after a change; the table of record is a full run.
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
-# The issue states its CPU targets for a machine where a bare Django view costs 0.27 ms of
-# CPU per request at 20 connections. The same view, measured in the same run, gives this
-# machine's speed against that one (a shared machine's varies from day to day), and CPU
-# targets are scaled by it: a ratio to a floor measured in the same run.
-YARDSTICK_MS = 0.27
 TICK = os.sysconf("SC_CLK_TCK")
 HOST = f"http://127.0.0.1:{PORT}"
 
 
 @dataclass(frozen=True)
 class Target:
-    metric: str  # "ratio" (% of the floor), "cpu" (ms), "p95" (ms), "sql", "errors"
+    """A limit on one figure of a row: ``value <= limit``. ``size``: the dataset size the
+    target is set for; at other sizes the figure is printed against it for information."""
+
+    metric: str
     limit: float
+    figure: str  # how the figure reads, e.g. "p95 {value:.0f} ms"
+    bound: str  # how the limit reads, e.g. "<= {limit:g} ms"
+    size: str | None = None
 
-    def limit_for(self, speed: float | None) -> float:
-        """The limit on this machine: CPU limits scaled by the yardstick's speed factor."""
-        return self.limit * speed if self.metric == "cpu" and speed else self.limit
-
-    def check(self, row: dict, speed: float | None = None) -> bool | None:
+    def check(self, row: dict) -> bool | None:
         value = row.get(self.metric)
-        if value is None:
-            return None
-        limit = self.limit_for(speed)
-        return value >= limit if self.metric == "ratio" else value <= limit
+        return None if value is None else value <= self.limit
 
-    def describe(self, speed: float | None = None) -> str:
-        unit = {"ratio": " %", "cpu": " ms", "p95": " ms", "sql": "", "errors": ""}[self.metric]
-        op = ">=" if self.metric == "ratio" else "<="
-        text = f"{self.metric} {op} {self.limit:g}{unit}"
-        if self.metric == "cpu" and speed:
-            text += f" x {speed:.2f} = {self.limit_for(speed):.1f} ms"
-        return text
+    def verdict(self, row: dict, size: str) -> str | None:
+        ok = self.check(row)
+        if ok is None:
+            return None
+        value = row[self.metric]
+        figure = self.figure.format(value=value)
+        bound = self.bound.format(limit=self.limit)
+        if self.size and self.size != size:
+            return f"{figure} (target at {self.size}: {bound})"
+        if ok:
+            return f"OK {figure} ({bound})"
+        over = f"{value / self.limit:.2f} x the limit" if self.limit else f"{value:g} over"
+        return f"MISSED {figure} ({bound}; {over})"
 
 
 @dataclass(frozen=True)
@@ -94,23 +103,50 @@ class Scenario:
     targets: list[Target] = field(default_factory=list)
 
 
-NO_ERRORS = Target("errors", 0)
+NO_ERRORS = Target("errors", 0, "{value:g} errors", "none")
+
+
+def p95(limit: float, size: str | None = None) -> Target:
+    return Target("p95", limit, "p95 {value:.0f} ms", "<= {limit:g} ms", size)
+
+
 SCENARIOS = [
-    Scenario("bare", "yardstick: bare Django view", [NO_ERRORS]),
     Scenario("floor", "floor: GET /healthz", [NO_ERRORS]),
     Scenario(
         "step_page",
         "learner step page (GET)",
-        [Target("ratio", 7), Target("cpu", 8), Target("p95", 150), Target("sql", 12), NO_ERRORS],
+        [
+            Target("cpu_x_floor", 20, "CPU {value:.1f} x the floor's", "<= {limit:g} x"),
+            Target("sql_max", 12, "SQL {value:g} at most", "<= {limit:g}"),
+            p95(150),
+            NO_ERRORS,
+        ],
     ),
-    Scenario("complete_step", "complete step (htmx POST)", [Target("p95", 200), NO_ERRORS]),
+    Scenario("complete_step", "complete step (htmx POST)", [p95(200), NO_ERRORS]),
     Scenario("save_answers", "exercise autosave (htmx POST)", [NO_ERRORS]),
     Scenario("dashboard", "learner dashboard /apprendre/", [NO_ERRORS]),
-    Scenario("coach_queue", "coach queue with filters", [Target("p95", 200), NO_ERRORS]),
+    Scenario("coach_queue", "coach queue with filters", [p95(200), NO_ERRORS]),
     Scenario("learner_file", "learner file (coach)", [NO_ERRORS]),
-    Scenario("manager_dashboard", "manager dashboard /rapports/", [Target("p95", 500), NO_ERRORS]),
+    Scenario("manager_dashboard", "manager dashboard /rapports/", [p95(500), NO_ERRORS]),
+    Scenario(
+        "manager_filters",
+        "manager dashboard, a new filter selection each request",
+        [p95(500, "L"), NO_ERRORS],
+    ),
 ]
-EMAIL_TARGETS = [Target("p95", 2000), NO_ERRORS]
+PUBLISH_TARGETS = [
+    Target("cpu_ratio", 1.3, "CPU {value:.2f} x warm", "<= {limit:g} x"),
+    NO_ERRORS,
+]
+EMAIL_TARGETS = [p95(2000), NO_ERRORS]
+# From S to L (each size's run stores its rows in var/bench/<size>.json).
+GROWTH_TARGETS = {
+    "coach_queue": [
+        Target("cpu", 1.3, "CPU L/S {value:.2f}", "<= {limit:g}"),
+        Target("db_cpu", 1.3, "DB CPU L/S {value:.2f}", "<= {limit:g}"),
+    ],
+    "step_page": [Target("sql_max", 1.0, "SQL max L/S {value:.2f}", "<= {limit:g}: constant")],
+}
 
 
 def env() -> dict:
@@ -295,66 +331,57 @@ def wait_for(url: str, seconds: float = 60) -> None:
 # --- Measurements --------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def drain(seconds: float = 300) -> float:
-    """Wait until the server has answered every request still queued (Locust stopped, but
-    gunicorn serves what its clients left behind); return how long that took."""
+    """Wait until the server has answered every request still queued (a request the
+    generator gave up on is still served); return how long that took."""
     start = time.time()
     wait_for(f"{HOST}/healthz", seconds)
     return time.time() - start
 
 
-def measure(scenario: Scenario, master: int, seconds: int, think: float = 0.0) -> dict:
-    """Run one scenario alone; CPU of the gunicorn workers, of PostgreSQL, and of every
-    other process of the machine (Locust, the Celery worker, other people's jobs)."""
-    out = VAR / f"samples-{scenario.name}.json"
+def generate(scenario: str, seconds: float, think: float = 0.0, **options) -> dict:
+    """Run the load generator in a process of its own (its CPU is then its own) and
+    return what it wrote: samples, wall time and its CPU time."""
+    out = VAR / f"samples-{scenario}.json"
     out.unlink(missing_ok=True)
+    args = [f"--{name}={value}" for name, value in options.items() if value is not None]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run(
+        PY, "-m", "tests.perf.scenarios", scenario, f"--port={PORT}", f"--seconds={seconds}",
+        f"--users={USERS}", f"--think={think}", f"--out={out}", *args,
+    )  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process_cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
+    # "cpu" counts the driving only; "process_cpu" its start-up (Python, the plan) too.
+    return json.loads(out.read_text()) | {"process_cpu": process_cpu}
+
+
+def measure(name: str, master: int, seconds: float, think: float = 0.0, **options) -> dict:
+    """Run one scenario alone; CPU of the gunicorn workers, of PostgreSQL, of the load
+    generator, and of every other process of the machine (the Celery worker, other
+    people's jobs)."""
     before, db_before = cpu_by_pid(children(master)), cpu_by_pid(postgres_pids())
     busy_before, wall_before = host_busy_seconds(), time.time()
-    run(
-        PY, "-m", "locust", "-f", "tests/perf/locustfile.py", "--headless", "--only-summary",
-        "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "--host", HOST,
-        "--stop-timeout", "10", "--loglevel", "WARNING",
-        env_extra={
-            "BENCH_SCENARIO": scenario.name,
-            "BENCH_OUT": str(out),
-            "BENCH_THINK": str(think),
-            "BENCH_OFFSET": "100" if think else "0",
-        },
-        check=False,  # Locust exits 1 when a request failed: the table counts them
-        quiet=True,
-    )  # fmt: skip
+    generated = generate(name, seconds, think, **options)
     cpu = cpu_delta(before, cpu_by_pid(children(master)))
     db_cpu = cpu_delta(db_before, cpu_by_pid(postgres_pids()))
     busy, wall = host_busy_seconds() - busy_before, time.time() - wall_before
-    samples = json.loads(out.read_text())
-    times = [s[0] for s in samples]
-    queries = [s[2] for s in samples if s[2] is not None]
-    n = len(samples)
-    return {
-        "scenario": scenario.name,
-        "label": scenario.label,
-        "requests": n,
-        "rps": n / seconds,
-        "p50": percentile(times, 50),
-        "p95": percentile(times, 95),
-        "p99": percentile(times, 99),
-        "errors": sum(1 for s in samples if not s[1]),
-        "sql": statistics.mean(queries) if queries else None,
-        "sql_max": max(queries) if queries else None,
+    result = Result(
+        samples=[Sample(*sample) for sample in generated["samples"]],
+        wall_seconds=generated["wall"],
+        cpu_seconds=generated["cpu"],
+    )
+    row = summary(result)
+    n = row["requests"]
+    return row | {
+        "scenario": name,
         "cpu": 1000 * cpu / n if n else None,
         "db_cpu": 1000 * db_cpu / n if n else None,
-        # Share of the machine's 2 cores used by anything else than gunicorn and PostgreSQL
-        # (Locust and the Celery worker of the bench, and any other job on the machine).
-        "others": 100 * (busy - cpu - db_cpu) / (wall * os.cpu_count()),
-        # Requests left queued in gunicorn when Locust stopped (served, not counted).
+        # The generator's share of one core while it drove the users.
+        "generator_busy": 100 * generated["cpu"] / generated["wall"],
+        # Share of the machine's cores used by anything else than gunicorn, PostgreSQL and
+        # the generator (the bench's Celery worker, and any other job on the machine).
+        "others": 100 * (busy - cpu - db_cpu - generated["process_cpu"]) / (wall * os.cpu_count()),
         "drain_seconds": round(drain(), 1),
     }
 
@@ -369,6 +396,29 @@ def with_latencies(saturated: dict, thinking: dict) -> dict:
         "p99": thinking["p99"],
         "errors": saturated["errors"] + thinking["errors"],
         "thinking_requests": thinking["requests"],
+    }
+
+
+def measure_publish(plan: dict, master: int) -> dict:
+    """The first step pages after a module's new revision goes live, against the same
+    requests once warm: learners of that pathway, each one step page of the module, 20
+    at a time."""
+    publish = plan["publish"]
+    options = {"people": "publish"}
+    measure("first_steps", master, 120, **options)  # these pages, warm before the publish
+    run(PY, "-m", "tests.perf.publish", str(publish["module"]))
+    # Every process sees the new live revision on its next request (pathways/queries.py).
+    first = measure("first_steps", master, 120, **options)
+    warm = measure("first_steps", master, 120, **options)
+    return first | {
+        "scenario": "publish",
+        "label": f"first step pages after a publish (module {publish['module']})",
+        "cpu_ratio": first["cpu"] / warm["cpu"] if warm["cpu"] else None,
+        "mean_ratio": first["mean"] / warm["mean"] if warm["mean"] else None,
+        "warm_cpu": warm["cpu"],
+        "warm_p95": warm["p95"],
+        "warm_mean": warm["mean"],
+        "errors": first["errors"] + warm["errors"],
     }
 
 
@@ -448,20 +498,8 @@ def measure_emails(plan: dict, sink: Sink) -> dict:
 # --- Report ---------------------------------------------------------------------------------
 
 
-def verdicts(row: dict, targets: list[Target], speed: float | None = None) -> str:
-    parts = []
-    for target in targets:
-        ok = target.check(row, speed)
-        if ok is not None:
-            parts.append(f"{'PASS' if ok else 'FAIL'} {target.describe(speed)}")
-    return "; ".join(parts)
-
-
-def speed_factor(rows: list[dict]) -> float | None:
-    """This machine's CPU time for the bare view over the issue's 0.27 ms (2.0: twice as
-    slow), or None when the yardstick did not run."""
-    bare = next((r["cpu"] for r in rows if r["scenario"] == "bare"), None)
-    return bare / YARDSTICK_MS if bare else None
+def verdicts(row: dict, targets: list[Target]) -> str:
+    return "; ".join(filter(None, (target.verdict(row, SIZE) for target in targets)))
 
 
 def fmt(value, digits=0) -> str:
@@ -470,48 +508,89 @@ def fmt(value, digits=0) -> str:
     return f"{value:.{digits}f}"
 
 
-def report(rows: list[dict], targets: dict, meta: dict) -> str:
-    floor = next((r["rps"] for r in rows if r["scenario"] == "floor"), None)
-    speed = speed_factor(rows)
+def growth(sizes: dict[str, dict]) -> list[str]:
+    """S -> L ratios of the figures that must stay flat, from var/bench/<size>.json."""
+    if not {"S", "L"} <= sizes.keys():
+        return ["Growth S -> L: run `BENCH_SIZE=S make bench` and `BENCH_SIZE=L make bench`."]
+    rows = {size: {r["scenario"]: r for r in sizes[size]["rows"]} for size in ("S", "L")}
+    dates = ", ".join(f"{size} {sizes[size]['meta']['date']}" for size in ("S", "L"))
+    lines = [f"Growth S -> L (runs of {dates}):", ""]
+    for name, targets in GROWTH_TARGETS.items():
+        small, large = rows["S"].get(name), rows["L"].get(name)
+        if not small or not large:
+            continue
+        ratios = {
+            t.metric: large[t.metric] / small[t.metric]
+            for t in targets
+            if small.get(t.metric) and large.get(t.metric) is not None
+        }
+        figures = ", ".join(
+            f"{t.metric} {fmt(small.get(t.metric), 1)} -> {fmt(large.get(t.metric), 1)}"
+            for t in targets
+        )
+        lines.append(f"- {name}: {figures}: {verdicts(ratios, targets)}")
+    return lines
+
+
+def report(rows: list[dict], targets: dict, meta: dict, sizes: dict[str, dict]) -> str:
     lines = [
         f"Balise benchmark, size {meta['size']}, {meta['users']} users, "
         f"{meta['seconds']} s per scenario ({meta['date']}, commit {meta['commit']})",
         f"req/s, CPU, SQL and p95 sat.: {meta['users']} users without pause (saturation); "
-        f"p50/p95/p99: the same users pausing {meta['think']:g} s on average between pages.",
+        f"p50/p95/p99: the same users pausing {meta['think']:g} s on average between pages. "
+        "CPU: milliseconds per request; x floor: over the floor's (/healthz) of this run.",
         "",
         "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | p95 sat. ms | errors "
-        "| SQL/req (max) | CPU ms/req | DB CPU ms/req | others' CPU % | % of floor | targets |",
+        "| SQL/req (max) | server CPU ms/req | x floor | DB CPU ms/req | generator CPU ms/req "
+        "| others' CPU % | targets |",
         "| --- " + "| ---: " * 13 + "| --- |",
     ]
     for row in rows:
-        if floor and row["rps"]:
-            row["ratio"] = 100 * row["rps"] / floor
-        sql = f"{fmt(row['sql'], 1)} ({fmt(row['sql_max'])})" if row["sql"] is not None else "–"
+        sql = f"{fmt(row['sql'], 1)} ({fmt(row['sql_max'])})" if row.get("sql") is not None else "–"
         lines.append(
-            f"| {row['label']} | {row['requests']} | {fmt(row['rps'], 1)} | {fmt(row['p50'])} "
-            f"| {fmt(row['p95'])} | {fmt(row['p99'])} | {fmt(row.get('saturated_p95'))} "
-            f"| {row['errors']} | {sql} "
-            f"| {fmt(row['cpu'], 1)} | {fmt(row['db_cpu'], 1)} | {fmt(row['others'])} "
-            f"| {fmt(row.get('ratio'), 1)} "
-            f"| {verdicts(row, targets.get(row['scenario'], []), speed)} |"
+            f"| {row['label']} | {row['requests']} | {fmt(row.get('rps'), 1)} "
+            f"| {fmt(row['p50'])} | {fmt(row['p95'])} | {fmt(row['p99'])} "
+            f"| {fmt(row.get('saturated_p95'))} | {row['errors']} | {sql} "
+            f"| {fmt(row.get('cpu'), 2)} | {fmt(row.get('cpu_x_floor'), 1)} "
+            f"| {fmt(row.get('db_cpu'), 2)} | {fmt(row.get('generator_cpu_ms'), 2)} "
+            f"| {fmt(row.get('others'))} | {verdicts(row, targets.get(row['scenario'], []))} |"
         )
-    failed = [
-        r["scenario"] for r in rows if "FAIL" in verdicts(r, targets.get(r["scenario"], []), speed)
+    missed = [
+        r["scenario"] for r in rows if "MISSED" in verdicts(r, targets.get(r["scenario"], []))
     ]
-    lines += ["", f"Targets failing: {', '.join(failed) if failed else 'none'}."]
-    if speed:
-        unscaled = [
-            f"{r['label']} {fmt(r['cpu'], 1)} ms against {t.limit:g} ms"
-            for r in rows
-            for t in targets.get(r["scenario"], [])
-            if t.metric == "cpu" and r.get("cpu") is not None
-        ]
+    lines += ["", f"Targets missed: {', '.join(missed) if missed else 'none'}."]
+    floor = next((r for r in rows if r["scenario"] == "floor"), None)
+    if floor and floor.get("cpu"):
+        step = next((r for r in rows if r["scenario"] == "step_page"), None)
+        busiest = max((r["generator_busy"] for r in rows if "generator_busy" in r), default=0)
         lines += [
             "",
-            f"Machine speed: the bare Django view took {speed * YARDSTICK_MS:.2f} ms of CPU per "
-            f"request, against {YARDSTICK_MS} ms where the issue set its targets: CPU limits are "
-            f"multiplied by {speed:.2f}. Unscaled: {'; '.join(unscaled) or 'no CPU target'}.",
+            f"Load generator: at the floor it used {floor['generator_cpu_ms']:.2f} ms of CPU per "
+            f"request against the server's {floor['cpu']:.2f} ms "
+            f"({floor['generator_cpu_ms'] / floor['cpu']:.0%}), {floor['generator_busy']:.0f} % "
+            f"of one core (at most {busiest:.0f} % in any scenario)"
+            + (
+                f"; on the step page {step['generator_cpu_ms']:.2f} ms against {step['cpu']:.2f} ms"
+                if step and step.get("cpu")
+                else ""
+            )
+            + (
+                ": not the bottleneck."
+                if busiest < 80
+                else ": it was busy most of the time, the floor may be its own."
+            ),
         ]
+    publish = next((r for r in rows if r["scenario"] == "publish"), None)
+    if publish:
+        lines += [
+            "",
+            f"Just after a publish: {publish['requests']} first step pages cost "
+            f"{fmt(publish['cpu'], 2)} ms of CPU per request against {fmt(publish['warm_cpu'], 2)} "
+            f"once warm (x {fmt(publish['cpu_ratio'], 2)}); mean latency {fmt(publish['mean'])} "
+            f"against {fmt(publish['warm_mean'])} ms (x {fmt(publish['mean_ratio'], 2)}), p95 "
+            f"{fmt(publish['p95'])} against {fmt(publish['warm_p95'])} ms.",
+        ]
+    lines += ["", *growth(sizes)]
     return "\n".join(lines)
 
 
@@ -541,29 +620,37 @@ def main() -> None:
             raise SystemExit("bench: gunicorn did not start 2 workers (var/bench/gunicorn.log)")
         say(f"gunicorn workers {workers}; warming up")
         # Warm-up: every process loads the pathways and step contents it serves, as a
-        # server that has been running does.
+        # server that has been running does, with learners who are not measured afterwards.
+        measure("step_page", web.pid, 10, people="warmup")
         for scenario in SCENARIOS:
-            if scenario.name == "step_page":
-                measure(scenario, web.pid, 10)
-        for scenario in SCENARIOS:
-            if ONLY and scenario.name not in ONLY | {"bare", "floor"}:
+            if ONLY and scenario.name not in ONLY | {"floor"}:
                 continue
-            row = measure(scenario, web.pid, SECONDS)
+            row = measure(scenario.name, web.pid, SECONDS)
             say(
-                f"{scenario.name}: {row['rps']:.1f} req/s, saturated p95 {row['p95']:.0f} ms"
+                f"{scenario.name}: {row['rps']:.1f} req/s, saturated p95 {row['p95']:.0f} ms, "
+                f"{fmt(row['cpu'], 2)} ms CPU/req (generator {fmt(row['generator_cpu_ms'], 2)})"
                 + (f" (drained in {row['drain_seconds']} s)" if row["drain_seconds"] > 1 else "")
             )
             if LATENCY_THINK:
-                thinking = measure(scenario, web.pid, LATENCY_SECONDS, LATENCY_THINK)
+                # Other people than the saturated phase's (offset), so no cache is theirs yet.
+                thinking = measure(scenario.name, web.pid, LATENCY_SECONDS, LATENCY_THINK,
+                                   offset=100)  # fmt: skip
                 row = with_latencies(row, thinking)
                 say(f"{scenario.name}: p95 {row['p95']:.0f} ms with {LATENCY_THINK:g} s think time")
-            rows.append(row)
+            rows.append(row | {"label": scenario.label})
+        if not ONLY or "publish" in ONLY:
+            rows.append(measure_publish(plan, web.pid))
+            say(f"publish: CPU x {fmt(rows[-1]['cpu_ratio'], 2)} of warm")
         if not ONLY or "point_email" in ONLY:
             rows.append(measure_emails(plan, sink))
     finally:
         stop(web)
         stop(worker)
         controller.stop()
+    floor_cpu = next((r["cpu"] for r in rows if r["scenario"] == "floor"), None)
+    for row in rows:
+        if floor_cpu and row.get("cpu") is not None:
+            row["cpu_x_floor"] = row["cpu"] / floor_cpu
     commit = subprocess.run(  # noqa: S603
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
         cwd=ROOT, capture_output=True, text=True, check=False,
@@ -575,12 +662,24 @@ def main() -> None:
         "think": LATENCY_THINK,
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "commit": commit,
+        "only": sorted(ONLY),
         "total_seconds": round(time.time() - started),
     }
-    targets = {s.name: s.targets for s in SCENARIOS} | {"point_email": EMAIL_TARGETS}
-    table = report(rows, targets, meta)
+    results = json.dumps({"meta": meta, "rows": rows}, indent=2)
+    (VAR / "latest.json").write_text(results)
+    if not ONLY:  # a partial run does not replace the size's figures of record
+        (VAR / f"{SIZE}.json").write_text(results)
+    sizes = {}
+    for size in ("S", "M", "L"):
+        path = VAR / f"{size}.json"
+        if path.exists():
+            sizes[size] = json.loads(path.read_text())
+    targets = {s.name: s.targets for s in SCENARIOS} | {
+        "publish": PUBLISH_TARGETS,
+        "point_email": EMAIL_TARGETS,
+    }
+    table = report(rows, targets, meta, sizes)
     (VAR / "latest.md").write_text(table + "\n")
-    (VAR / "latest.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     print("\n" + table + f"\n\nbench: done in {meta['total_seconds']} s; var/bench/latest.md")  # noqa: T201
 
 

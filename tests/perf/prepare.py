@@ -4,7 +4,9 @@
    starts from the same state, and put the "poised" learners back one step
    before their automatic progression point.
 2. Log people in: one session row per benchmark user (learners, coaches, the
-   manager), as Django's login would write it; Locust sends the cookie.
+   manager), as Django's login would write it; the load generator sends the cookie.
+   The learners who warm the server up are others than the measured ones, and so are
+   the learners of the pathway whose module the bench publishes.
 3. Write the plan (``var/bench/plan.json``): per user, the URLs each scenario visits.
 """
 
@@ -12,11 +14,14 @@ import json
 import os
 import random
 import sys
+from collections import Counter
 from pathlib import Path
 
 import django
 
 BROWSING_LEARNERS = 200
+WARMUP_LEARNERS = 40
+PUBLISH_LEARNERS = 40
 PLAN = Path(os.environ.get("BENCH_PLAN", "var/bench/plan.json"))
 
 
@@ -29,8 +34,10 @@ def main() -> None:
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.urls import reverse
+    from django.utils import timezone
 
-    from lms.accounts.models import User
+    from lms.accounts.departements import DEPARTEMENT_CHOICES
+    from lms.accounts.models import AreaType, User
     from lms.coaching.models import CoachingRequest
     from lms.notifications.models import Notification
     from pathways.models import (
@@ -71,14 +78,8 @@ def main() -> None:
         domain = f"@{loadgen.LOAD_DOMAIN}"
         pathways = {p.pk: p for p in PathwayPage.objects.live()}
 
-        learners = []
-        candidates = list(
-            User.objects.filter(email__startswith="learner-", email__endswith=domain)
-            .filter(enrollments__completed_at__isnull=True)
-            .distinct()
-            .order_by("pk")
-        )
-        for user in rng.sample(candidates, min(BROWSING_LEARNERS, len(candidates))):
+        def learner_plan(user) -> dict | None:
+            """The URLs of a learner's current pathway (unlocked modules only)."""
             enrollment = (
                 Enrollment.objects.filter(learner=user, completed_at__isnull=True)
                 .order_by("pk")
@@ -105,15 +106,59 @@ def main() -> None:
                     # Not the last remaining step of a module: completing it reaches no point.
                     if step_id in remaining[:-1]:
                         to_complete.append(f"{url}terminer/")
-            if steps:
-                learners.append(
-                    {
-                        "session": login(user),
-                        "steps": steps,
-                        "exercises": exercises,
-                        "complete": to_complete,
-                    }
-                )
+            if not steps:
+                return None
+            return {
+                "session": login(user),
+                "steps": steps,
+                "exercises": exercises,
+                "complete": to_complete,
+            }
+
+        def publish_plan(exclude: set[int]) -> dict:
+            """The pathway with most learners under way, the first module of its outline,
+            and learners who have it unlocked: one step page of it each."""
+            counts = Counter(
+                Enrollment.objects.filter(completed_at__isnull=True, pathway_id__in=pathways)
+                .exclude(learner_id__in=exclude)
+                .values_list("pathway_id", flat=True)
+            )
+            pathway = pathways[counts.most_common(1)[0][0]]
+            cohort = []
+            enrolled = (
+                Enrollment.objects.filter(pathway=pathway, completed_at__isnull=True)
+                .exclude(learner_id__in=exclude)
+                .select_related("learner")
+                .order_by("pk")
+            )
+            module = None
+            for enrollment in enrolled[: PUBLISH_LEARNERS * 3]:
+                view = learner_progress(enrollment.learner, pathway)
+                rows = [(i, p) for i, p in view.rows() if i.kind == "module"]
+                item, progress = rows[0]
+                if progress.state == ModuleState.LOCKED:
+                    continue
+                module = item.module
+                step_id = module.step_ids[len(cohort) % len(module.step_ids)]
+                url = reverse("pathways:step", args=[pathway.pk, module.pk, step_id])
+                cohort.append({"session": login(enrollment.learner), "steps": [url]})
+                if len(cohort) == PUBLISH_LEARNERS:
+                    break
+            return {"pathway": pathway.pk, "module": module.pk, "learners": cohort}
+
+        def browsing(users) -> list[dict]:
+            return [person for person in map(learner_plan, users) if person]
+
+        candidates = list(
+            User.objects.filter(email__startswith="learner-", email__endswith=domain)
+            .filter(enrollments__completed_at__isnull=True)
+            .distinct()
+            .order_by("pk")
+        )
+        chosen = rng.sample(candidates, min(BROWSING_LEARNERS + WARMUP_LEARNERS, len(candidates)))
+        learners = browsing(chosen[:BROWSING_LEARNERS])
+        warmup = browsing(chosen[BROWSING_LEARNERS:])
+        publish = publish_plan(exclude={user.pk for user in chosen})
 
         coaches = []
         for user in User.objects.filter(email__startswith="coach-", email__endswith=domain):
@@ -129,6 +174,12 @@ def main() -> None:
             )
 
         manager = User.objects.get(email=f"manager{domain}")
+        report_choices = {
+            "pathways": sorted(pathways),
+            "departements": [code for code, _ in DEPARTEMENT_CHOICES],
+            "area_types": list(AreaType.values),
+            "today": timezone.localdate().isoformat(),
+        }
 
         poised = []
         for user in User.objects.filter(
@@ -147,14 +198,18 @@ def main() -> None:
     plan = {
         "learners": learners,
         "coaches": coaches,
-        "manager": {"session": login(manager)},
+        "manager": {"session": login(manager), **report_choices},
+        "warmup": warmup,
+        "publish": publish,
         "poised": poised,
     }
     PLAN.parent.mkdir(parents=True, exist_ok=True)
     PLAN.write_text(json.dumps(plan))
     print(  # noqa: T201
-        f"prepare: {len(learners)} learners, {len(coaches)} coaches, 1 manager, "
-        f"{len(poised)} poised learners logged in; plan in {PLAN}."
+        f"prepare: {len(learners)} learners (and {len(warmup)} to warm up), "
+        f"{len(coaches)} coaches, 1 manager, {len(poised)} poised learners, "
+        f"{len(publish['learners'])} learners of pathway {publish['pathway']} (module "
+        f"{publish['module']} is published) logged in; plan in {PLAN}."
     )
 
 

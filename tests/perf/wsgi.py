@@ -3,9 +3,7 @@
 ``make bench`` serves ``tests.perf.wsgi:application`` with gunicorn. With
 ``BENCH=1`` every response carries ``X-Bench-Queries``, the number of SQL
 statements its request ran (a ``connection.execute_wrapper`` around the request);
-without it the application is returned untouched. With ``BENCH=1`` as well,
-``/bench/bare`` is a bare Django view without middleware: the bench's yardstick of the
-machine's speed. Production code paths are not
+without it the application is returned untouched. Production code paths are not
 altered: nothing here is imported by ``lms``.
 
 Optional, for one-off investigations:
@@ -40,34 +38,6 @@ def counting(app):
 
         with connections["default"].execute_wrapper(counter):
             return app(environ, respond)
-
-    return application
-
-
-def with_bare_view(app):
-    """``/bench/bare`` goes to a Django handler without middleware (``bare_urls``); the
-    rest to Balise."""
-    from django.core.handlers.exception import convert_exception_to_response
-    from django.core.handlers.wsgi import WSGIHandler
-
-    class BareHandler(WSGIHandler):
-        def load_middleware(self, is_async=False):
-            self._view_middleware, self._template_response_middleware = [], []
-            self._exception_middleware = []
-            get_response = self._get_response
-
-            def handler(request):
-                request.urlconf = "tests.perf.bare_urls"
-                return get_response(request)
-
-            self._middleware_chain = convert_exception_to_response(handler)
-
-    bare = BareHandler()
-
-    def application(environ, start_response):
-        if environ.get("PATH_INFO") == "/bench/bare":
-            return bare(environ, start_response)
-        return app(environ, start_response)
 
     return application
 
@@ -108,4 +78,4 @@ if os.environ.get("BENCH_PATCHES"):
 if os.environ.get("BENCH_PROFILE"):
     application = profiling(application, os.environ["BENCH_PROFILE"])
 if os.environ.get("BENCH") == "1":
-    application = counting(with_bare_view(application))
+    application = counting(application)
