@@ -58,6 +58,18 @@ class CoachingRequestQuerySet(models.QuerySet):
             territory |= Q(status=Status.OPEN, coach__isnull=True, network_queue=True)
         return self.filter(Q(coach=user) | territory)
 
+    def claimable_by(self, profile):
+        """Open, unclaimed requests of the coach's territory (and of the network queue for
+        remote-capable coaches): the queue's second part. Written as plain conditions on
+        ``status`` and ``coach`` so that PostgreSQL reads them from the partial index of
+        open, unclaimed requests, in due-date order."""
+        if profile is None:
+            return self.none()
+        territory = Q(departement__in=profile.departements)
+        if profile.offers_remote:
+            territory |= Q(network_queue=True)
+        return self.filter(territory, status=Status.OPEN, coach__isnull=True)
+
 
 class CoachingRequest(models.Model):
     """A learner's request for a human coach, with a snapshot of their situation."""

@@ -9,7 +9,7 @@ from django.db.models.fields.json import KT
 from lms.accounts.models import User
 
 from .cards import QueueCard, queue_cards
-from .models import ACTIVE_STATUSES, CoachingRequest, Status
+from .models import ACTIVE_STATUSES, CoachingRequest
 
 QUEUE_PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -72,27 +72,29 @@ def _card_rows(requests: QuerySet[CoachingRequest]) -> QuerySet:
     )
 
 
-def coach_queue(visible: QuerySet[CoachingRequest], coach: User, page: int = 1) -> QueuePage:
-    """Page ``page`` of the coach's queue as cards: two queries.
+def coach_queue(coach: User, profile, page: int = 1, refine=lambda requests: requests) -> QueuePage:
+    """Page ``page`` of the coach's queue as cards: three small queries.
 
-    ``visible`` is already restricted to what the coach may see, and filtered. Active
-    requests only, the coach's own first (so they all fit on the first page: a coach's
-    capacity is well below a page), then the open ones by due date; ``QUEUE_PAGE_SIZE``
-    per page, one more row being read to know whether a next page exists (no COUNT).
-    The open ones are read in due-date order from a partial index of open, unclaimed
-    requests, stopping at the page's last row: the same work whatever the number of
-    requests. Rows are dicts of ``CARD_VALUES``: no model instances, and neither the
-    snapshot nor the pathway's outline leave the database.
+    Active requests only, the coach's own first (so they all fit on the first page: a
+    coach's capacity is well below a page), then the open ones they may claim
+    (``CoachingRequest.objects.claimable_by``) by due date; ``refine`` applies the queue's
+    filters to both. ``QUEUE_PAGE_SIZE`` per page, one more row being read to know whether
+    a next page exists (no COUNT). The open ones' ids are read first from a partial index
+    of open, unclaimed requests, stopping at the page's end; only those rows are then
+    joined to their learner and pathway. Rows are dicts of ``CARD_VALUES``: no model
+    instances, and neither the snapshot nor the pathway's outline leave the database.
     """
     page = min(max(page, 1), MAX_PAGE)
     start = (page - 1) * QUEUE_PAGE_SIZE
     wanted = QUEUE_PAGE_SIZE + 1
-    mine = list(_card_rows(visible.filter(coach=coach, status__in=ACTIVE_STATUSES)))
+    requests = CoachingRequest.objects
+    mine = list(_card_rows(refine(requests.filter(coach=coach, status__in=ACTIVE_STATUSES))))
     rows = mine[start : start + wanted]
     if len(rows) < wanted:
         offset = max(start - len(mine), 0)
-        others = visible.filter(status=Status.OPEN, coach__isnull=True)
-        rows += _card_rows(others)[offset : offset + wanted - len(rows)]
+        others = refine(requests.claimable_by(profile)).order_by("due_at", "pk")
+        page_ids = others.values("pk")[offset : offset + wanted - len(rows)]
+        rows += _card_rows(requests.filter(pk__in=page_ids))
     cards = queue_cards(rows[:QUEUE_PAGE_SIZE], coach)
     return QueuePage(
         mine=[card for card in cards if card.mine],

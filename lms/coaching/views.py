@@ -82,8 +82,9 @@ def queue(request):
     by due date, 50 per page (``?page=``; the links keep the filters)."""
     profile = request.user.coach_profile
     form = QueueFilterForm(request.GET or None)
-    visible = form.filter(CoachingRequest.objects.visible_to_coach(request.user, profile))
-    page = queries.coach_queue(visible, request.user, page=page_number(request.GET.get("page")))
+    page = queries.coach_queue(
+        request.user, profile, page=page_number(request.GET.get("page")), refine=form.filter
+    )
     context = {
         "form": form,
         "page": page,
