@@ -64,14 +64,22 @@ def live_modules(ids) -> dict[int, ModulePage]:
     stamps = Page.objects.filter(pk__in=list(ids), live=True).values_list(
         "pk", "live_revision_id", "url_path"
     )
+    return _modules_from(stamps, {})
+
+
+def _modules_from(stamps, found: dict) -> dict[int, ModulePage]:
+    """The modules of these (pk, live revision, url path) rows: those in ``found`` (already
+    read from the cache), then the others from the cache, then from the database."""
     keys, uncached = {}, []
     for pk, revision, path in stamps:
         if revision is None:
             uncached.append(pk)
         else:
             keys[_page_key("module", pk, revision, path)] = pk
-    found = cache.get_many(keys) if keys else {}
-    modules = {keys[key]: module for key, module in found.items()}
+    asked = [key for key in keys if key not in found]
+    if asked:
+        found = found | cache.get_many(asked)
+    modules = {keys[key]: found[key] for key in keys if key in found}
     missing = [pk for key, pk in keys.items() if key not in found]
     if missing or uncached:
         loaded = ModulePage.objects.live().in_bulk(missing + uncached)
@@ -87,6 +95,51 @@ def live_modules(ids) -> dict[int, ModulePage]:
 def live_outline(pathway: PathwayPage) -> list[OutlineItem]:
     """The pathway's outline with its live modules, these from the cache."""
     return pathway.outline_items(live_modules(pathway.module_ids()))
+
+
+def _module_ids_key(pk: int) -> str:
+    return f"pathways:module-ids:{pk}"
+
+
+def live_pathway_outline(pk: int) -> tuple[PathwayPage, list[OutlineItem]] | None:
+    """``live_pathway(pk)`` and its ``live_outline``. The cache notes which modules a live
+    revision of the pathway uses, so one light query reads the revisions of the pathway
+    and of its modules together, and one cache read fetches them all; a pathway published
+    since (its revision no longer the noted one) is read in two queries, as at first."""
+    noted = cache.get(_module_ids_key(pk))
+    if noted is not None:
+        revision, module_ids = noted
+        stamps = Page.objects.filter(pk__in=[pk, *module_ids], live=True).values_list(
+            "pk", "live_revision_id", "url_path"
+        )
+        stamps = {row[0]: row for row in stamps}
+        stamp = stamps.pop(pk, None)
+        if stamp is None:
+            return None
+        if stamp[1] == revision:
+            key = _page_key("pathway", *stamp)
+            module_keys = [
+                _page_key("module", *row) for row in stamps.values() if row[1] is not None
+            ]
+            found = cache.get_many([key, *module_keys])
+            pathway = found.pop(key, None)
+            if pathway is None:
+                pathway = PathwayPage.objects.live().filter(pk=pk).first()
+                if pathway is None:
+                    return None
+                cache.set(key, pathway, settings.BALISE_PAGE_CACHE_SECONDS)
+            return pathway, pathway.outline_items(_modules_from(stamps.values(), found))
+    pathway = live_pathway(pk)
+    if pathway is None:
+        return None
+    module_ids = pathway.module_ids()
+    if pathway.live_revision_id is not None:
+        cache.set(
+            _module_ids_key(pk),
+            (pathway.live_revision_id, list(module_ids)),
+            settings.BALISE_PAGE_CACHE_SECONDS,
+        )
+    return pathway, pathway.outline_items(live_modules(module_ids))
 
 
 # --- Progress ---------------------------------------------------------------------------------

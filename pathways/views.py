@@ -29,7 +29,14 @@ from .models import (
     PathwayPage,
 )
 from .progress import ModuleState
-from .queries import PathwayView, learner_dashboard, learner_progress, live_pathway, servable_media
+from .queries import (
+    PathwayView,
+    learner_dashboard,
+    learner_progress,
+    live_pathway,
+    live_pathway_outline,
+    servable_media,
+)
 
 # --- Lookups shared by the learner views -------------------------------------------------
 
@@ -59,8 +66,11 @@ def _live_pathway(pathway_id: int) -> PathwayPage:
 
 
 def _step_context(request, pathway_id: int, module_id: int, step_id: str) -> StepContext:
-    pathway = _live_pathway(pathway_id)
-    view = learner_progress(request.user, pathway)
+    found = live_pathway_outline(pathway_id)
+    if found is None:
+        raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
+    pathway, outline = found
+    view = learner_progress(request.user, pathway, outline)
     module = next(
         (i.module for i in view.outline if i.kind == "module" and i.module.pk == module_id), None
     )

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +16,18 @@ def _ensure_roles(sender, using="default", **kwargs):
     ensure_role_groups()
 
 
+def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A user joined or left a group: their navigation (roles) changes once this commits."""
+    from .facts import changed
+
+    if not reverse and action in {"post_add", "post_remove", "post_clear"}:
+        changed(instance.pk)
+    elif reverse and action in {"post_add", "post_remove"}:
+        changed(*pk_set)
+    elif reverse and action == "pre_clear":
+        changed(*instance.user_set.values_list("pk", flat=True))
+
+
 class AccountsConfig(AppConfig):
     name = "lms.accounts"
     label = "accounts"
@@ -24,6 +36,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Roles are data every environment needs: (re)granted after each migrate.
         post_migrate.connect(_ensure_roles, sender=self, dispatch_uid="balise_ensure_roles")
+        m2m_changed.connect(
+            _groups_changed,
+            sender=self.get_model("User").groups.through,
+            dispatch_uid="balise_groups_changed",
+        )
         # Each app's privacy.py declares what it holds about a person (export, erasure).
         from .privacy import discover
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from lms.accounts import facts
 from lms.accounts.models import User
 
 from . import emails, tasks
@@ -47,6 +48,7 @@ def notify(
     """
     notification = _build(recipient, kind, context, url, ics)
     notification.save()
+    facts.changed(recipient.pk)
     _deliver_on_commit([notification.pk])
     return notification
 
@@ -63,6 +65,7 @@ def notify_many(
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
+    facts.changed(*(row.recipient_id for row in created))
     _deliver_on_commit([row.pk for row in created])
     return created
 
@@ -76,7 +79,10 @@ def mark_read(user: User, ids: Iterable[int] | Literal["all"]) -> int:
     rows = Notification.objects.visible_to(user).unread()
     if ids != "all":
         rows = rows.filter(pk__in=list(ids))
-    return rows.update(read_at=timezone.now())
+    count = rows.update(read_at=timezone.now())
+    if count:
+        facts.changed(user.pk)
+    return count
 
 
 def deliver(notification_id: int) -> bool:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import actions
 from .models import Notification
+from .navigation import navigation_facts
 
 PER_PAGE = 20
 
@@ -23,8 +24,8 @@ def notification_list(request):
         request.GET.get("page")
     )
     # A plain int (the context processor's value is lazy, which {% blocktranslate count %}
-    # refuses); it replaces that value in the nav too, so the page counts once.
-    unread = notifications.unread().count()
+    # refuses), from the same cached facts as the navigation's.
+    unread = navigation_facts(request.user)["unread"]
     return render(
         request,
         "notifications/list.html",

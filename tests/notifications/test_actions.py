@@ -34,7 +34,7 @@ def test_notify_writes_the_row_and_enqueues_only_on_commit(
         assert Notification.objects.filter(pk=notification.pk).exists()
         assert enqueued == []  # nothing reaches the broker before commit
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the navigation's facts renewed, the e-mail enqueued
     assert enqueued == [notification.pk]
     assert notification.recipient == person
     assert notification.kind == "test_message"

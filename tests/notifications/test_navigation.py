@@ -93,3 +93,63 @@ def test_the_rendered_navigation_follows_roles_count_and_language(client, reader
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get(reverse("pathways:dashboard")).content.decode()
     assert "My pathways" in body and "Language" in body and "Mes parcours" not in body
+
+
+# --- The facts in the cache: renewed by what changes them ------------------------------------
+
+
+def facts_of(user):
+    from lms.notifications.navigation import navigation_facts
+
+    return navigation_facts(type(user).objects.get(pk=user.pk))  # a fresh request's user
+
+
+def test_known_facts_cost_no_query(reader, django_assert_num_queries):
+    facts_of(reader)
+    with django_assert_num_queries(1):  # the fresh user only
+        assert facts_of(reader) == {"roles": (Role.COACH, Role.LEARNER), "unread": 2}
+
+
+def test_each_change_shows_on_the_next_read(reader, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Group
+
+    facts_of(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.notify(reader, "test_message", {"subject": "Objet", "message": "m"})
+    assert facts_of(reader)["unread"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.mark_read(reader, "all")
+    assert facts_of(reader)["unread"] == 0
+    # A group changed from its side, as in the admin's group page.
+    with django_capture_on_commit_callbacks(execute=True):
+        Group.objects.get(name=Role.MANAGER.value).user_set.add(reader)
+    assert Role.MANAGER in facts_of(reader)["roles"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Group.objects.get(name=Role.MANAGER.value).user_set.clear()
+    assert Role.MANAGER not in facts_of(reader)["roles"]
+
+
+def test_a_change_racing_a_read_is_not_hidden(reader, django_capture_on_commit_callbacks):
+    """The reader reads the generation, another process writes and commits a notification,
+    the reader stores what it counted before: the next read counts again."""
+    from lms.accounts import facts
+
+    def count_then_race():
+        counted = {"roles": (), "unread": 2}
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.notify(reader, "test_message", {"subject": "Objet", "message": "m"})
+        return counted
+
+    assert facts.cached_facts(reader.pk, count_then_race)["unread"] == 2
+    assert facts_of(reader)["unread"] == 3
+
+
+def test_an_evicted_generation_never_brings_back_old_facts(reader):
+    from django.core.cache import cache
+
+    from lms.accounts.facts import _generation_key
+
+    facts_of(reader)
+    cache.delete(_generation_key(reader.pk))  # evicted under memory pressure
+    type(reader).objects.get(pk=reader.pk).notifications.update(read_at=None)  # unseen
+    assert facts_of(reader)["unread"] == 3

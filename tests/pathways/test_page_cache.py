@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from pathways.models import PathwayIndexPage
-from pathways.queries import live_modules, live_pathway
-from tests.factories.pathways import build_pathway, home, modules_of, published
+from pathways.queries import _page_key, live_modules, live_pathway, live_pathway_outline
+from tests.factories.pathways import build_pathway, home, module, modules_of, published
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,94 @@ def test_pages_without_a_revision_are_read_from_the_database():
     live_pathway(pathway.pk)
     type(pathway).objects.filter(pk=pathway.pk).update(intro="<p>Changé</p>")
     assert live_pathway(pathway.pk).intro == "<p>Changé</p>"
+
+
+# --- The pathway and its outline together (the step page's read) ---------------------------
+
+
+def outline_titles(pathway_id):
+    found = live_pathway_outline(pathway_id)
+    if found is None:
+        return None
+    page, outline = found
+    return page.title, [item.module.title for item in outline if item.kind == "module"]
+
+
+def test_a_warm_outline_costs_one_light_query(pathway, django_assert_num_queries):
+    live_pathway_outline(pathway.pk)  # notes the revision's modules
+    live_pathway_outline(pathway.pk)
+    with django_assert_num_queries(1):
+        page, outline = live_pathway_outline(pathway.pk)
+    assert page.title == pathway.title
+    assert [i.module.pk for i in outline if i.kind == "module"] == pathway.module_ids()
+
+
+def test_the_outline_follows_a_publish_of_the_pathway_or_a_module(pathway):
+    first, second = modules_of(pathway)
+    live_pathway_outline(pathway.pk)
+    first.title = "Module revu"
+    published(first)
+    assert outline_titles(pathway.pk)[1] == ["Module revu", second.title]
+
+    # The pathway republished with another set of modules: the noted ids are not reused.
+    added = module(1, title="Module ajouté")
+    page = Page.objects.get(pk=pathway.pk).specific
+    page.outline = [("module", second), ("module", added)]
+    page.title = "Parcours remanié"
+    published(page)
+    assert outline_titles(pathway.pk) == ("Parcours remanié", [second.title, "Module ajouté"])
+
+
+def test_the_outline_drops_an_unpublished_module_and_pathway(pathway):
+    first, second = modules_of(pathway)
+    live_pathway_outline(pathway.pk)
+    second.unpublish()
+    assert outline_titles(pathway.pk)[1] == [first.title]
+    Page.objects.get(pk=pathway.pk).specific.unpublish()
+    assert live_pathway_outline(pathway.pk) is None
+
+
+def test_the_outline_shows_a_move_and_a_parent_slug_change(pathway):
+    first, _ = modules_of(pathway)
+    live_pathway_outline(pathway.pk)
+    index = PathwayIndexPage.objects.get()
+    index.slug = "nouveaux-parcours"
+    published(index)
+    assert live_pathway_outline(pathway.pk)[0].url.startswith("/nouveaux-parcours/")
+    other = home().add_child(instance=PathwayIndexPage(title="Autre", slug="autre-index"))
+    Page.objects.get(pk=pathway.pk).move(other, pos="last-child")
+    assert live_pathway_outline(pathway.pk)[0].url.startswith("/autre-index/")
+
+
+def test_a_module_published_by_another_process_shows_in_the_outline(pathway):
+    first, _ = modules_of(pathway)
+    live_pathway_outline(pathway.pk)
+    page = Page.objects.get(pk=first.pk).specific
+    page.title = "Module revu ailleurs"
+    revision = page.save_revision()
+    type(page).objects.filter(pk=page.pk).update(title=page.title, live_revision=revision)
+    Page.objects.filter(pk=page.pk).update(title=page.title, live_revision=revision)
+    assert outline_titles(pathway.pk)[1][0] == "Module revu ailleurs"
+
+
+def test_a_publish_racing_an_outline_read_never_leaves_the_old_module_served(pathway, monkeypatch):
+    first, _ = modules_of(pathway)
+    live_pathway_outline(pathway.pk)
+    row = Page.objects.get(pk=first.pk)
+    cache.delete(_page_key("module", row.pk, row.live_revision_id, row.url_path))  # read again
+    original = cache.get_many
+    raced = []
+
+    def publish_in_between(keys, *args, **kwargs):
+        if not raced:
+            raced.append(keys)
+            page = Page.objects.get(pk=first.pk).specific
+            page.title = "Module publié pendant la lecture"
+            published(page)
+        return original(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", publish_in_between)
+    live_pathway_outline(pathway.pk)  # the old module, stored under its old revision
+    monkeypatch.setattr(cache, "get_many", original)
+    assert raced
+    assert outline_titles(pathway.pk)[1][0] == "Module publié pendant la lecture"

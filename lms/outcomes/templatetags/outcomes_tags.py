@@ -28,7 +28,7 @@ def asks_feedback_for(prompts, module_pk) -> bool:
 
 # --- What outcomes asks of the learner on pathways' pages ------------------------------------
 # pathways never imports outcomes: its pages load these tags, and outcomes reads what it
-# needs (one query per page).
+# needs (one query on a page that asks something, none otherwise).
 
 
 @register.simple_tag(takes_context=True)
@@ -76,6 +76,8 @@ def _prompts(context, pathway, finished, **asked) -> Prompts | None:
     if not user.is_authenticated:
         return None
     flags = prompt_flags(user, pathway, **asked)
+    if not flags:  # most step pages ask nothing: no query
+        return None
     enrollment = Enrollment.objects.filter(learner=user, pathway=pathway).annotate(**flags).first()
     if enrollment is None:
         return None
