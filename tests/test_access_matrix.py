@@ -1,16 +1,17 @@
 """Who may do what, on every URL of Balise: a declared table checked against the real views.
 
 Every URL pattern of our apps is found by walking the resolver; each is requested with
-GET and POST by seven people (anonymous, learner A, learner B, the coach of A's
-département who took A's request, a coach of another département, an editor, a
-manager). ``EXPECTATIONS`` declares the answer of each: a status code, or ``"login"``
-for a redirect to the login page. A URL with no row fails ``test_every_url_is_declared``,
+GET and POST by eight people (anonymous, learner A, learner B, the coach of A's
+département who took A's request, a coach of another structure and département, an
+editor, a manager of A's structure, a manager of another structure). ``EXPECTATIONS``
+declares the answer of each: a status code, or ``"login"`` for a redirect to the login
+page. A URL with no row fails ``test_every_url_is_declared``,
 so a new view is covered by construction.
 
-Besides status codes: learner B, the other coach, the editor and anonymous visitors never
-receive A's answers, messages or sessions (a marker written in each is looked for in every
-response), no HTML page carries an inline script, and every POST route refuses a request
-without a CSRF token.
+Besides status codes: learner B, the other coach and manager, the editor and anonymous
+visitors never receive A's answers, messages or sessions (a marker written in each is
+looked for in every response), no HTML page carries an inline script, and every POST
+route refuses a request without a CSRF token.
 """
 
 import re
@@ -31,17 +32,23 @@ from lms.notifications.models import Notification
 from lms.outcomes import actions as outcomes_actions
 from lms.outcomes.queries import questionnaire
 from pathways import actions as pathway_actions
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import StructureFactory, UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, exercise, modules_of, point_ids, sheet
 from tests.factories.pathways import module as make_module
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "learner_a", "learner_b", "coach_a", "other_coach", "editor", "manager")
+ROLES = (
+    "anonymous", "learner_a", "learner_b", "coach_a", "other_coach", "editor", "manager",
+    "other_manager",
+)  # fmt: skip
 # Owners act last, so a POST that changes A's data cannot change what others get.
-ORDER = ("anonymous", "learner_b", "other_coach", "editor", "manager", "coach_a", "learner_a")
-# People who must never receive A's data.
-OUTSIDERS = ("anonymous", "learner_b", "other_coach", "editor")
+ORDER = (
+    "anonymous", "learner_b", "other_coach", "editor", "other_manager", "manager", "coach_a",
+    "learner_a",
+)  # fmt: skip
+# People who must never receive A's data: the coach and the manager of another structure too.
+OUTSIDERS = ("anonymous", "learner_b", "other_coach", "editor", "other_manager")
 SECRET = "Secret-de-A-7f3c"
 LOGIN = "login"
 
@@ -76,6 +83,7 @@ def logged_in(value):
 COACHES_ONLY = {"anonymous": LOGIN, "coach_a": 405, "other_coach": 405, "*": 403}
 LEARNER_A_ONLY = {"anonymous": LOGIN, "*": 404}
 MANAGERS_ONLY = {"anonymous": LOGIN, "*": 403}
+BOTH_MANAGERS = {"manager": 200, "other_manager": 200}
 
 EXPECTATIONS = {
     # Probes and language: public, read-only.
@@ -128,8 +136,29 @@ EXPECTATIONS = {
     # Coach workspace: coaches only; a request outside a coach's territory is a 404.
     "coaching:queue": row(COACHES_ONLY | {"coach_a": 200, "other_coach": 200}, COACHES_ONLY),
     "coaching:request": row(
-        {"anonymous": LOGIN, "coach_a": 200, "other_coach": 404, "manager": 200, "*": 403},
+        {
+            "anonymous": LOGIN,
+            "coach_a": 200,
+            "other_coach": 404,
+            "manager": 200,
+            "other_manager": 404,
+            "*": 403,
+        },
         logged_in(405),
+    ),  # fmt: skip
+    # A coach's own absence and capacity (POST without data: the form's errors).
+    "coaching:availability": row(
+        COACHES_ONLY | {"coach_a": 200, "other_coach": 200},
+        COACHES_ONLY | {"coach_a": 422, "other_coach": 422},
+    ),
+    # Structure managers: their structure's requests; giving one to a coach (POST without
+    # data: a message, back to the file) only for the request's structure.
+    "coaching:structure_requests": row(
+        MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 405, "other_manager": 405}
+    ),
+    "coaching:assign": row(
+        MANAGERS_ONLY | {"manager": 405, "other_manager": 405},
+        MANAGERS_ONLY | {"manager": 302, "other_manager": 404},
     ),
     # Claiming someone else's request is refused by the action, with a message (redirect).
     "coaching:claim": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}),
@@ -166,9 +195,15 @@ EXPECTATIONS = {
     ),
     "outcomes:module_feedback": row(logged_in(405), logged_in(302)),
     # Programme dashboard, print page and CSV exports: managers only.
-    "reports:dashboard": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
-    "reports:print": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
-    "reports:export": row(MANAGERS_ONLY | {"manager": 200}, MANAGERS_ONLY | {"manager": 405}),
+    "reports:dashboard": row(
+        MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 405, "other_manager": 405}
+    ),
+    "reports:print": row(
+        MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 405, "other_manager": 405}
+    ),
+    "reports:export": row(
+        MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 405, "other_manager": 405}
+    ),
     # Notifications: only the recipient sees one.
     "notifications:list": row(logged_in(200), logged_in(405)),
     "notifications:mark_all_read": row(logged_in(405), logged_in(302)),
@@ -235,7 +270,8 @@ def world():
     learner_a = learner(departement="69")
     learner_b = learner(departement="69")
     coach_a = coach(departements=["69"])
-    other_coach = coach(departements=["07"])
+    drome = StructureFactory(name="CAE Drôme-Ardèche", departements=["07", "26"])
+    other_coach = coach(departements=["07"], structure=drome)
     # Audio is served once a live page uses it: A's module has an episode.
     audio = get_media_model().objects.create(
         title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="episode.mp3")
@@ -274,7 +310,8 @@ def world():
         "coach_a": coach_a,
         "other_coach": other_coach,
         "editor": UserFactory(role=Role.EDITOR),
-        "manager": UserFactory(role=Role.MANAGER),
+        "manager": manager(coach_a.coach_profile.structure),
+        "other_manager": manager(drome),
     }
     kwargs = {
         "pathway_id": pathway.pk,

@@ -29,6 +29,7 @@ class LearnerProfileAdmin(admin.ModelAdmin):
 
 @admin.register(CoachProfile)
 class CoachProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "structure", "capacity"]
-    search_fields = ["user__email", "structure"]
+    list_display = ["user", "structure", "capacity", "absent_until"]
+    list_filter = ["structure"]
+    search_fields = ["user__email", "structure__name"]
     raw_id_fields = ["user"]

@@ -35,7 +35,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from . import privacy
-from .models import CoachProfile, InactivityWarning, LearnerProfile, User
+from .models import CoachProfile, InactivityWarning, LearnerProfile, Membership, User
 from .privacy import USER_WITHHELD, Section
 from .roles import Role, roles_of
 from .signals import inactivity_warned
@@ -275,6 +275,7 @@ def anonymise_user(user: User) -> None:
     _model("account.EmailAddress").objects.filter(user=user).delete()
     LearnerProfile.objects.filter(user=user).delete()
     CoachProfile.objects.filter(user=user).delete()
+    Membership.objects.filter(user=user).delete()
     InactivityWarning.objects.filter(user=user).delete()
     admin_profile = _admin_profile(user)
     if admin_profile is not None:

@@ -8,6 +8,7 @@ open requests they can carry.
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
@@ -204,11 +205,133 @@ class LearnerProfile(models.Model):
         return self.situation == Situation.EMPLOYED
 
 
+class StructureKind(models.TextChoices):
+    NETWORK = "network", _("Tête de réseau")
+    INCUBATOR = "incubator", _("Incubateur")
+    FABRIQUE = "fabrique", _("Fabrique à initiatives")
+    CAE = "cae", _("Coopérative d'activité et d'emploi (CAE)")
+    COUVEUSE = "couveuse", _("Couveuse")
+    TIERS_LIEU = "tiers_lieu", _("Tiers-lieu")
+    OTHER = "other", _("Autre structure")
+
+
+validate_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Une couleur s'écrit #rrvvbb, par exemple #1d4e89."), "invalid"
+)
+
+
+class StructureQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Structure(models.Model):
+    """An accompaniment structure of the network (incubator, Fabrique à initiatives, CAE,
+    couveuse, tiers-lieu), or the network's head (kind « network »): its managers see the
+    whole network. Coaches, managers and editors belong to structures (``Membership``)."""
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    slug = models.SlugField(_("identifiant dans les adresses"), max_length=80, unique=True)
+    kind = models.CharField(_("type"), max_length=12, choices=StructureKind.choices)
+    departements = models.JSONField(
+        _("départements couverts"),
+        default=list,
+        blank=True,
+        validators=[validate_departement_list],
+    )
+    address = models.TextField(_("adresse"), blank=True)
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    presentation = models.TextField(_("présentation courte"), blank=True, max_length=1000)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    colour = models.CharField(
+        _("couleur"), max_length=7, default="#1d4e89", validators=[validate_colour]
+    )
+    modalities = models.JSONField(
+        _("modalités proposées"), default=list, blank=True, validators=[validate_modality_list]
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("structure d'accompagnement")
+        verbose_name_plural = _("structures d'accompagnement")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_network(self) -> bool:
+        return self.kind == StructureKind.NETWORK
+
+    def covers(self, departement: str) -> bool:
+        return departement in self.departements
+
+    def clean(self):
+        if not self.is_network and not self.departements:
+            raise ValidationError(
+                {
+                    "departements": _(
+                        "Indiquez au moins un département : c'est ainsi que les demandes "
+                        "des personnes de ce territoire arrivent à la structure."
+                    )
+                }
+            )
+
+
+class MemberRole(models.TextChoices):
+    COACH = "coach", _("Accompagnateur·rice")
+    MANAGER = "manager", _("Responsable")
+    EDITOR = "editor", _("Éditeur·rice")
+
+
+class Membership(models.Model):
+    """A person's place in a structure: a coach, a manager or an editor of it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=8, choices=MemberRole.choices)
+
+    class Meta:
+        verbose_name = _("appartenance à une structure")
+        verbose_name_plural = _("appartenances à une structure")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "structure", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.structure} ({self.get_role_display()})"
+
+
 class CoachProfile(models.Model):
     """Where and how a coach accompanies, and how many open requests they can carry."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="coach_profile")
-    structure = models.CharField(_("structure"), max_length=200)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        related_name="coach_profiles",
+    )
+    absent_until = models.DateField(
+        _("absent·e jusqu'au"),
+        null=True,
+        blank=True,
+        help_text=_("Aucune nouvelle demande ne vous est adressée jusqu'à cette date incluse."),
+    )
     departements = models.JSONField(
         _("départements couverts"),
         default=list,
@@ -231,6 +354,9 @@ class CoachProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.structure}"
+
+    def is_absent(self, on) -> bool:
+        return self.absent_until is not None and self.absent_until >= on
 
     @property
     def offers_remote(self) -> bool:

@@ -125,6 +125,7 @@ register(
             Section("email_addresses", "account.EmailAddress", "user"),
             Section("learner_profile", "accounts.LearnerProfile", "user", one=True),
             Section("coach_profile", "accounts.CoachProfile", "user", one=True),
+            Section("structure_memberships", "accounts.Membership", "user"),
             Section("inactivity_warning", "accounts.InactivityWarning", "user", one=True),
             # Wagtail admin preferences (language, theme) and avatar: staff only in practice.
             Section("admin_preferences", "wagtailusers.UserProfile", "user", one=True),

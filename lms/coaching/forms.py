@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.departements import DEPARTEMENT_CHOICES
-from lms.accounts.models import Modality
+from lms.accounts.models import CoachProfile, Modality, Structure, StructureKind
 
 from .models import Origin, Outcome
 
@@ -134,6 +134,76 @@ class CloseForm(forms.Form):
         max_length=4000,
         required=False,
     )
+    oriented_to = forms.ModelChoiceField(
+        label=_("Structure vers laquelle orienter la personne"),
+        help_text=_(
+            "Seulement si l'issue est « orienté·e » : la structure est prévenue et la "
+            "personne reçoit ses coordonnées."
+        ),
+        queryset=Structure.objects.active().exclude(kind=StructureKind.NETWORK),
+        required=False,
+        empty_label=_("— aucune —"),
+        error_messages={
+            "invalid_choice": _(
+                "Cette structure n'accueille plus de personnes : choisissez-en une autre."
+            )
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Outcome.REFERRED and not cleaned.get("oriented_to"):
+            self.add_error(
+                "oriented_to",
+                _("Choisissez la structure vers laquelle vous orientez la personne."),
+            )
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    """A manager gives a request to a coach of their structure."""
+
+    coach = forms.ModelChoiceField(
+        label=_("Confier à"),
+        queryset=CoachProfile.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _(
+                "Choisissez un·e accompagnateur·rice de votre structure dans la liste."
+            )
+        },
+    )
+
+    def __init__(self, *args, profiles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["coach"]
+        field.queryset = CoachProfile.objects.filter(
+            pk__in=[p.pk for p in profiles]
+        ).select_related("user", "structure")
+        field.label_from_instance = lambda p: f"{p.user.display_name} – {p.structure.name}"
+
+
+class AvailabilityForm(forms.ModelForm):
+    """A coach's own absence and capacity."""
+
+    class Meta:
+        model = CoachProfile
+        fields = ["absent_until", "capacity"]
+        widgets = {"absent_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_absent_until(self):
+        value = self.cleaned_data["absent_until"]
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError(
+                _("Cette date est passée : laissez le champ vide si vous êtes disponible.")
+            )
+        return value
+
+    def clean_capacity(self):
+        value = self.cleaned_data["capacity"]
+        if value is not None and value > 200:
+            raise forms.ValidationError(_("200 demandes ouvertes au plus."))
+        return value
 
 
 class AnswerSessionForm(forms.Form):

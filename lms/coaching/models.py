@@ -93,6 +93,25 @@ class CoachingRequest(models.Model):
     context = models.JSONField(_("contexte"), default=dict, blank=True)
     departement = models.CharField(_("département"), max_length=3, blank=True, db_index=True)
     network_queue = models.BooleanField(_("file nationale"), default=False)
+    # The structure the request belongs to (its département's), set when it is routed;
+    # none for a département no structure covers. Its managers follow it.
+    structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name=_("structure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    # Where the coach oriented the learner when closing it (outcome « referred »).
+    oriented_to = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name=_("orienté·e vers"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="oriented_requests",
+    )
     recommended_modality = models.CharField(
         _("modalité recommandée"), max_length=10, choices=Modality.choices
     )

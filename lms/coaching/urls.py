@@ -23,4 +23,8 @@ urlpatterns = [
     path("demandes/<id:pk>/notes/", views.save_notes, name="notes"),
     path("demandes/<id:pk>/cloturer/", views.close, name="close"),
     path("demandes/<id:pk>/rendre/", views.hand_back, name="hand_back"),
+    path("disponibilites/", views.availability, name="availability"),
+    # Structure managers
+    path("structure/", views.structure_requests, name="structure_requests"),
+    path("demandes/<id:pk>/confier/", views.assign, name="assign"),
 ]

@@ -7,7 +7,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from lms.accounts.models import LearnerProfile
 from lms.accounts.roles import Role, roles_of
+from lms.accounts.structures import is_network_manager, managed_structure_ids, may_manage
 from lms.ratelimit import rate_limited
 from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, PathwayPage
@@ -30,6 +33,8 @@ from . import actions, queries
 from .forms import (
     AcceptOfferForm,
     AnswerSessionForm,
+    AssignForm,
+    AvailabilityForm,
     CloseForm,
     HelpRequestForm,
     NotesForm,
@@ -38,7 +43,7 @@ from .forms import (
     page_number,
 )
 from .ics import session_calendar
-from .models import CoachingRequest, CoachingSession, SessionStatus, Status
+from .models import ACTIVE_STATUSES, CoachingRequest, CoachingSession, SessionStatus, Status
 from .routing import may_claim
 
 logger = logging.getLogger(__name__)
@@ -132,9 +137,7 @@ def request_detail(request, pk: int):
     if Role.COACH in roles and hasattr(request.user, "coach_profile"):
         coaching_request = _coach_request(request, pk)
     elif Role.MANAGER in roles:
-        coaching_request = get_object_or_404(
-            CoachingRequest.objects.select_related("learner", "pathway", "coach"), pk=pk
-        )
+        coaching_request = get_object_or_404(_managed_requests(request.user), pk=pk)
     else:
         raise PermissionDenied
     mine = coaching_request.coach_id == request.user.pk and coaching_request.is_active
@@ -154,9 +157,96 @@ def request_detail(request, pk: int):
         "close_form": CloseForm(
             initial={"summary": coaching_request.summary, "next_steps": coaching_request.next_steps}
         ),
+        "assign_form": _assign_form(request.user, coaching_request),
         **_learner_file(coaching_request),
     }
     return render(request, "coaching/request.html", context)
+
+
+# --- Structure managers ----------------------------------------------------------------------
+
+
+def _managed_requests(user):
+    """The requests of the structures ``user`` manages (all of them for the network's)."""
+    requests = CoachingRequest.objects.select_related("learner", "pathway", "coach", "structure")
+    managed = managed_structure_ids(user)
+    return requests if managed is None else requests.filter(structure_id__in=managed)
+
+
+def _assign_form(user, coaching_request, data=None):
+    """The form to give an active request to a coach, for its structure's managers."""
+    if not coaching_request.is_active or Role.MANAGER not in roles_of(user):
+        return None
+    if not may_manage(user, coaching_request.structure_id):
+        return None
+    profiles = actions.assignable_coaches(user, coaching_request)
+    return AssignForm(data, profiles=profiles) if profiles else None
+
+
+def manager_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if Role.MANAGER not in roles_of(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@manager_required
+@require_GET
+def structure_requests(request):
+    """Active requests of the manager's structures, those nobody holds first, by due date."""
+    requests = (
+        _managed_requests(request.user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .order_by(F("coach").asc(nulls_first=True), "due_at", "pk")
+    )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coaching/structure_requests.html",
+        {"page_obj": page, "network": is_network_manager(request.user)},
+    )
+
+
+@manager_required
+@require_POST
+def assign(request, pk: int):
+    coaching_request = get_object_or_404(_managed_requests(request.user), pk=pk)
+    form = _assign_form(request.user, coaching_request, request.POST)
+    if form is None:
+        messages.error(request, _("Cette demande ne peut plus être confiée."))
+        return redirect("coaching:request", pk=pk)
+    if form.is_valid():
+        try:
+            actions.assign_request(request.user, coaching_request, form.cleaned_data["coach"].user)
+        except actions.CoachingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Demande confiée à %(name)s, qui est prévenu·e.")
+                % {"name": form.cleaned_data["coach"].user.display_name},
+            )
+    else:
+        messages.error(request, " ".join(form.errors.get("coach", [])))
+    return redirect("coaching:request", pk=pk)
+
+
+@coach_required
+@require_http_methods(["GET", "POST"])
+def availability(request):
+    """A coach's own absence (no new request routed to them until then) and capacity."""
+    profile = request.user.coach_profile
+    form = AvailabilityForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Vos disponibilités sont enregistrées."))
+        return redirect("coaching:queue")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "coaching/availability.html", {"form": form}, status=status)
 
 
 def _my_active_request(request, pk) -> CoachingRequest:
@@ -224,7 +314,11 @@ def close(request, pk: int):
     form = CloseForm(request.POST)
     if not form.is_valid():
         return _rerender(request, coaching_request, close_form=form)
-    closed = actions.close_request(request.user, coaching_request, **form.cleaned_data)
+    try:
+        closed = actions.close_request(request.user, coaching_request, **form.cleaned_data)
+    except actions.CoachingError as error:
+        form.add_error("oriented_to", str(error))
+        return _rerender(request, coaching_request, close_form=form)
     messages.success(request, _("Demande clôturée : la synthèse est partagée avec la personne."))
     for session in closed.upcoming:
         messages.warning(

@@ -11,8 +11,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from lms.accounts.actions import grant_role
-from lms.accounts.models import CoachProfile, LearnerProfile, User
+from lms.accounts.models import CoachProfile, LearnerProfile, MemberRole, Structure, User
 from lms.accounts.roles import Role, ensure_role_groups
+from lms.accounts.structures import join
 
 from . import content as demo_content
 
@@ -29,6 +30,42 @@ class DemoPerson:
     learner: dict = field(default_factory=dict)
     coach: dict = field(default_factory=dict)
     superuser: bool = False
+    manages: tuple[str, ...] = ()  # slugs of the structures this person manages
+
+
+# The network's head and three structures: a rural Fabrique à initiatives, an urban
+# incubator and a CAE, each covering a few départements.
+STRUCTURES = [
+    {
+        "slug": "reseau-balise", "name": "Réseau Balise", "kind": "network",
+        "presentation": "La tête de réseau : elle coordonne les structures et suit l'ensemble.",
+        "email": "reseau@balise.test",
+    },
+    {
+        "slug": "fabrique-lozere", "name": "Fabrique à initiatives de Lozère", "kind": "fabrique",
+        "departements": ["48", "12"], "modalities": ["video", "phone", "in_person"],
+        "address": "2 place du Foirail, 48000 Mende", "email": "fabrique48@balise.test",
+        "phone": "04 66 00 00 48", "colour": "#2f6b3a",
+        "presentation": "Fait émerger des activités d'utilité sociale en milieu rural, "
+        "à partir des besoins repérés sur le territoire.",
+    },
+    {
+        "slug": "incubateur-lyon", "name": "Incubateur ESS de Lyon", "kind": "incubator",
+        "departements": ["69", "01", "42"], "modalities": ["video", "phone", "in_person"],
+        "address": "12 rue de la Coopération, 69100 Villeurbanne",
+        "email": "incubateur69@balise.test",
+        "phone": "04 72 00 00 69", "colour": "#1d4e89",
+        "presentation": "Accompagne pendant dix-huit mois des projets d'entreprise sociale, "
+        "de l'idée au lancement.",
+    },
+    {
+        "slug": "cae-drome", "name": "CAE Drôme-Ardèche", "kind": "cae",
+        "departements": ["26", "07"], "modalities": ["video", "phone", "in_person"],
+        "address": "Tiers-lieu La Fabrique, 07200 Aubenas", "email": "cae26@balise.test",
+        "phone": "04 75 00 00 26", "colour": "#8a3b12",
+        "presentation": "Permet de tester son activité en étant salarié·e de la coopérative.",
+    },
+]  # fmt: skip
 
 
 PEOPLE = [
@@ -56,7 +93,7 @@ PEOPLE = [
         "julien@balise.test", "Julien", "Bernard", Role.COACH,
         "accompagnateur, Rhône, Ain et Loire (visio, téléphone, présentiel)",
         coach={
-            "structure": "Fabrique à initiatives du Rhône", "departements": ["69", "01", "42"],
+            "structure": "incubateur-lyon", "departements": ["69", "01", "42"],
             "modalities": ["video", "phone", "in_person"], "capacity": 12,
             "in_person_address": "12 rue de la Coopération, 69100 Villeurbanne",
         },
@@ -65,7 +102,7 @@ PEOPLE = [
         "sophie@balise.test", "Sophie", "Garnier", Role.COACH,
         "accompagnatrice, Ardèche et Drôme (visio, téléphone, présentiel)",
         coach={
-            "structure": "Incubateur ESS Drôme-Ardèche", "departements": ["07", "26"],
+            "structure": "cae-drome", "departements": ["07", "26"],
             "modalities": ["video", "phone", "in_person"], "capacity": 8,
             "in_person_address": "Tiers-lieu La Fabrique, 07200 Aubenas",
         },
@@ -76,21 +113,24 @@ PEOPLE = [
     ),
     DemoPerson(
         "marc@balise.test", "Marc", "Lefèvre", Role.MANAGER,
-        "responsable de programme (tableaux de bord, validation des contenus)",
-        superuser=False,
+        "responsable du réseau (tableaux de bord de toutes les structures, validation)",
+        superuser=False, manages=("reseau-balise",),
     ),
     DemoPerson(
         "admin@balise.test", "Admin", "Balise", Role.MANAGER,
         "administrateur technique (tout l'admin, planification Celery)",
-        superuser=True,
+        superuser=True, manages=("reseau-balise",),
     ),
 ]  # fmt: skip
 
 
 @transaction.atomic
 def seed_people() -> list[DemoPerson]:
-    """Create the demo accounts with verified e-mails, roles and profiles."""
+    """Create the demo structures and accounts (verified e-mails, roles, profiles)."""
     ensure_role_groups()
+    for fields in STRUCTURES:
+        fields = dict(fields)
+        Structure.objects.get_or_create(slug=fields.pop("slug"), defaults=fields)
     for person in PEOPLE:
         user = User.objects.filter(email=person.email).first()
         if user is None:
@@ -109,7 +149,12 @@ def seed_people() -> list[DemoPerson]:
         if person.learner:
             LearnerProfile.objects.get_or_create(user=user, defaults=person.learner)
         if person.coach:
-            CoachProfile.objects.get_or_create(user=user, defaults=person.coach)
+            coach = dict(person.coach)
+            structure = Structure.objects.get(slug=coach.pop("structure"))
+            CoachProfile.objects.get_or_create(user=user, defaults=coach | {"structure": structure})
+            join(user, structure, MemberRole.COACH)
+        for slug in person.manages:
+            join(user, Structure.objects.get(slug=slug), MemberRole.MANAGER)
     return PEOPLE
 
 

@@ -1,12 +1,11 @@
 import pytest
 
-from lms.accounts.roles import Role
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import coach, learner, manager
 
 
 @pytest.fixture
 def managers():
-    return [UserFactory(role=Role.MANAGER)]
+    return [manager()]
 
 
 @pytest.fixture

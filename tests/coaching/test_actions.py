@@ -135,11 +135,13 @@ def test_network_queue_tells_the_managers_and_the_remote_coaches_with_most_room(
 ):
     settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX = 2
     pathway = build_pathway(["m:1"])
-    roomy = coach(departements=["07"], modalities=["video"], capacity=8)  # 8 free
+    roomy = coach(departements=["07"], modalities=["video", "phone"], capacity=8)  # 8 free
     busy = coach(departements=["07"], modalities=["phone"], capacity=8)  # 8 - 3 = 5 free
-    second = coach(departements=["01"], modalities=["video", "in_person"], capacity=6)  # 6 free
-    full = coach(departements=["07"], modalities=["video"], capacity=1)  # 0 free
+    second = coach(departements=["01"], modalities=["phone", "in_person"], capacity=6)  # 6 free
+    full = coach(departements=["07"], modalities=["phone"], capacity=1)  # 0 free
     in_person_only = coach(departements=["07"], modalities=["in_person"], capacity=20)
+    # The phone is recommended (the learner needs help with digital tools): not video only.
+    video_only = coach(departements=["07"], modalities=["video"], capacity=20)
     for holder in (busy, busy, busy, full):
         held = actions.open_help_request(learner(departement="69"), pathway, "Aide", "ici")
         CoachingRequest.objects.filter(pk=held.pk).update(status=Status.CLAIMED, coach=holder)
@@ -155,7 +157,8 @@ def test_network_queue_tells_the_managers_and_the_remote_coaches_with_most_room(
         (roomy.pk, "request_opened"),
         (second.pk, "request_opened"),
     }
-    assert not {busy.pk, full.pk, in_person_only.pk} & {pk for pk, _ in told}
+    assert request.recommended_modality == "phone"
+    assert not {busy.pk, full.pk, in_person_only.pk, video_only.pk} & {pk for pk, _ in told}
 
 
 def test_network_queue_with_no_remote_coach_to_tell_tells_the_managers(

@@ -1,12 +1,14 @@
 """Routing (``lms/coaching/routing.py``): who may take a learner's request, and when it
 goes to the network queue."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.utils import timezone
 
 from lms.coaching.models import CoachingRequest, Status
 from lms.coaching.routing import has_capacity, may_claim, remote_coaches_with_room, route
-from tests.factories.accounts import coach, learner
+from tests.factories.accounts import StructureFactory, coach, learner
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +61,45 @@ def test_a_departement_nobody_covers_goes_to_the_network_queue():
     assert routed.network_queue and routed.local == [] and routed.local_coach is False
 
 
-def test_a_full_local_team_is_not_the_network_queue():
-    """Coaches who cover the département but are full: the request waits for them."""
+def test_a_full_local_team_sends_the_request_to_the_network_queue_at_once():
+    """Coaches who cover the département but are full: remote coaches of the network can
+    take it now rather than nobody hearing of it."""
     full = coach(departements=["48"], modalities=["in_person"], capacity=1)
     give(full, 1)
     routed = route("48")
-    assert not routed.network_queue and routed.local == [] and routed.local_in_person
+    assert routed.network_queue and routed.local == [] and not routed.local_in_person
+    assert routed.structure_id == full.coach_profile.structure_id  # it stays theirs
+
+
+def test_an_absent_coach_is_not_routed_until_they_are_back():
+    today = date(2027, 3, 1)
+    away = coach(departements=["48"], modalities=["video"])
+    away.coach_profile.absent_until = today
+    away.coach_profile.save()
+    assert route("48", today=today).network_queue
+    assert [e.profile.user for e in route("48", today=today + timedelta(days=1)).local] == [away]
+
+
+def test_local_coaches_without_the_recommended_modality_leave_it_to_the_network():
+    local = coach(departements=["48"], modalities=["in_person"])
+    routed = route("48")
+    assert not routed.network_queue and routed.local_in_person
+    assert routed.offering("in_person").local[0].profile.user == local
+    assert routed.offering("phone").network_queue
+
+
+def test_the_request_belongs_to_the_structure_of_the_coach_with_most_room():
+    lozere = StructureFactory(name="Fabrique Lozère", departements=["48"])
+    aveyron = StructureFactory(name="CAE Aveyron", departements=["48", "12"])
+    coach(departements=["48"], structure=lozere, capacity=1)
+    roomy = coach(departements=["48"], structure=aveyron, capacity=9)
+    assert route("48").structure_id == roomy.coach_profile.structure_id == aveyron.pk
+
+
+def test_coaches_of_an_inactive_structure_are_not_routed():
+    closed = StructureFactory(name="Couveuse fermée", departements=["48"], active=False)
+    coach(departements=["48"], structure=closed)
+    assert route("48").network_queue and route("48").structure_id is None
 
 
 def test_coaches_without_modality_or_inactive_or_without_the_role_are_not_routed():

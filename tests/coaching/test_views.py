@@ -11,7 +11,7 @@ from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, CoachingSession, Status
 from lms.notifications.models import Notification
 from pathways import actions as pathway_actions
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import StructureFactory, UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, modules_of, point_ids
 
 pytestmark = pytest.mark.django_db
@@ -83,11 +83,23 @@ def test_learner_and_anonymous_cannot_use_the_workspace(client, help_request):
     assert client.get(reverse("coaching:request", args=[help_request.pk])).status_code == 403
 
 
-def test_manager_reads_the_file(client, help_request):
-    client.force_login(UserFactory(role=Role.MANAGER))
-    page = client.get(reverse("coaching:request", args=[help_request.pk])).content.decode()
-    assert "Je bloque" in page
-    assert "Proposer un rendez-vous" not in page
+def test_the_managers_of_the_request_s_structure_and_of_the_network_read_the_file(
+    client, help_request
+):
+    url = reverse("coaching:request", args=[help_request.pk])
+    for reader in (manager(help_request.structure), manager()):
+        client.force_login(reader)
+        page = client.get(url).content.decode()
+        assert "Je bloque" in page
+        assert "Proposer un rendez-vous" not in page
+
+
+def test_a_manager_of_another_structure_or_of_none_cannot_open_the_file(client, help_request):
+    url = reverse("coaching:request", args=[help_request.pk])
+    elsewhere = StructureFactory(name="CAE Drôme", departements=["26"])
+    for reader in (manager(elsewhere), UserFactory(role=Role.MANAGER)):
+        client.force_login(reader)
+        assert client.get(url).status_code == 404
 
 
 def test_full_session_flow(client, rhone_coach, help_request, mailoutbox):

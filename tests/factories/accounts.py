@@ -2,8 +2,16 @@ import factory
 from allauth.account.models import EmailAddress
 
 from lms.accounts.actions import grant_role
-from lms.accounts.models import CoachProfile, LearnerProfile, User
+from lms.accounts.models import (
+    CoachProfile,
+    LearnerProfile,
+    MemberRole,
+    Structure,
+    StructureKind,
+    User,
+)
 from lms.accounts.roles import Role
+from lms.accounts.structures import join
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -27,6 +35,35 @@ class UserFactory(factory.django.DjangoModelFactory):
             grant_role(obj, extracted)
 
 
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Structure {n}")
+    slug = factory.Sequence(lambda n: f"structure-{n}")
+    kind = StructureKind.FABRIQUE
+    departements = factory.LazyFunction(lambda: ["69"])
+    modalities = factory.LazyFunction(lambda: ["video", "phone", "in_person"])
+    email = "contact@structure.test"
+
+
+def default_structure(departements) -> Structure:
+    """The structure of coaches built without one: covers every département they cover."""
+    structure = StructureFactory(name="Fabrique à initiatives", slug="fabrique-test")
+    missing = set(departements) - set(structure.departements)
+    if missing:
+        structure.departements = sorted(set(structure.departements) | missing)
+        structure.save(update_fields=["departements"])
+    return structure
+
+
+def network() -> Structure:
+    return StructureFactory(
+        name="Réseau Balise", slug="reseau", kind=StructureKind.NETWORK, departements=[]
+    )
+
+
 class LearnerProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LearnerProfile
@@ -45,12 +82,18 @@ class LearnerProfileFactory(factory.django.DjangoModelFactory):
 class CoachProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CoachProfile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory, role=Role.COACH)
-    structure = "Fabrique à initiatives"
     departements = factory.LazyFunction(lambda: ["69"])
+    structure = factory.LazyAttribute(lambda o: default_structure(o.departements))
     modalities = factory.LazyFunction(lambda: ["video", "phone", "in_person"])
     capacity = 5
+
+    @factory.post_generation
+    def member(obj, create, extracted, **kwargs):
+        if create:
+            join(obj.user, obj.structure, MemberRole.COACH)
 
 
 def learner(**kwargs) -> User:
@@ -59,3 +102,10 @@ def learner(**kwargs) -> User:
 
 def coach(**kwargs) -> User:
     return CoachProfileFactory(**kwargs).user
+
+
+def manager(structure: Structure | None = None, **kwargs) -> User:
+    """A manager of ``structure``, or of the network's head (who sees every structure)."""
+    user = UserFactory(role=Role.MANAGER, **kwargs)
+    join(user, structure or network(), MemberRole.MANAGER)
+    return user

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from lms.accounts.models import Structure
 from lms.coaching.models import CoachingRequest, CoachingSession, RequestEvent
 from lms.notifications.emails import render_notification
 from pathways.models import Enrollment, PathwayPage
@@ -20,7 +21,9 @@ SOURCES = [
     *Path(settings.BASE_DIR, "lms").rglob("*.py"),
     *Path(settings.BASE_DIR, "pathways").rglob("*.py"),
 ]
-KIND_LITERAL = re.compile(r'\bnotify(?:_many)?\([^)]*?kind=f?"([a-z_{}]+)"', re.DOTALL)
+KIND_LITERAL = re.compile(
+    r'\bnotify(?:_many)?\((?:[^()]|\([^()]*\))*?kind=f?"([a-z_{}]+)"', re.DOTALL
+)
 
 
 def kinds_in_code() -> set[str]:
@@ -70,6 +73,9 @@ def scene(language: str) -> dict:
         request=request, coach=coach, starts_at=starts, modality="video", location="https://x"
     )
     event = RequestEvent(request=request, origin="checkpoint", where="Étape 2", message="Aide")
+    structure = Structure(
+        name="Incubateur ESS de Lyon", email="incubateur@balise.test", phone="04 72 00 00 69"
+    )
     return {
         "recipient": learner,
         "site_url": settings.SITE_URL,
@@ -85,6 +91,9 @@ def scene(language: str) -> dict:
         "enrollment": Enrollment(learner=learner, pathway=pathway),
         "days": 14,
         "deadline": starts,
+        "manager": UserFactory.build(first_name="Marc", last_name="Lefèvre"),
+        "structure": structure,
+        "oriented_to": structure,
     }
 
 
@@ -99,7 +108,11 @@ def test_each_kind_reads_in_french_and_in_english(kind):
     assert french.subject and french.text.startswith("Bonjour Léa,")
     assert english.text.startswith("Hello Léa,")
     assert english.subject != french.subject
-    words = FRENCH_WORDS.findall(english.subject + english.text.replace("Julien Martin", ""))
+    names = ("Julien Martin", "Incubateur ESS de Lyon")
+    english_text = english.subject + english.text
+    for name in names:
+        english_text = english_text.replace(name, "")
+    words = FRENCH_WORDS.findall(english_text)
     # Text stored with the request (people's summaries, the recommendation's reason worded
     # when the request was opened) stays as written.
     request = scene("en")["request"]

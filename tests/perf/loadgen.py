@@ -39,9 +39,11 @@ from lms.accounts.models import (
     CoachProfile,
     DigitalComfort,
     LearnerProfile,
+    Membership,
     Modality,
     PreferredModality,
     Situation,
+    Structure,
     User,
 )
 from lms.accounts.roles import Role, ensure_role_groups
@@ -72,8 +74,9 @@ from pathways.models import (
 )
 
 LOAD_DOMAIN = "load.balise.test"
+STRUCTURES = 30  # accompaniment structures, coaches spread over them
 PASSWORD = "balise-load"  # noqa: S105 - load accounts only; seed_load refuses without DEBUG
-VERSION = 3  # bump when the shape of the dataset changes (the bench reloads)
+VERSION = 4  # bump when the shape of the dataset changes (the bench reloads)
 DEFAULT_SEED = 20251127
 SLUG_PREFIX = "load-"
 INDEX_SLUG = "load-parcours"
@@ -158,6 +161,7 @@ def wipe() -> None:
         for model in (StepCompletion, ExerciseResponse, CheckpointPassage, Enrollment):
             model.objects.filter(learner__in=learner_ids).delete()
         User.objects.filter(email__endswith=f"@{LOAD_DOMAIN}").delete()
+        Structure.objects.filter(email__endswith=f"@{LOAD_DOMAIN}").delete()
         for page in Page.objects.filter(slug__in=[INDEX_SLUG, LIBRARY_SLUG]):
             page.delete()
 
@@ -463,12 +467,27 @@ class Generator:
         )  # fmt: skip
         insert_rows(EmailAddress, ["user_id", "email", "verified", "primary"], emails)
         insert_rows(User.groups.through, ["user_id", "group_id"], memberships)
+        network = Structure.objects.create(
+            name="Réseau (charge)", slug="reseau-charge", kind="network",
+            email=f"reseau@{LOAD_DOMAIN}",
+        )  # fmt: skip
+        Membership.objects.create(user_id=self.manager_id, structure=network, role="manager")
 
         # A third of the départements have no coach: their requests go to the network queue.
         covered = rng.sample(self.departements, k=len(self.departements) * 2 // 3)
         self.coverage: dict[str, list[int]] = {}
         self.remote_coaches = []
         profiles = []
+        structures = [
+            Structure.objects.create(
+                name=f"Structure d'accompagnement {n + 1}",
+                slug=f"load-structure-{n + 1}",
+                kind=rng.choice(["incubator", "fabrique", "cae", "couveuse", "tiers_lieu"]),
+                email=f"contact-{n + 1}@load.balise.test",
+                modalities=["video", "phone", "in_person"],
+            )
+            for n in range(STRUCTURES)
+        ]
         for i, uid in enumerate(self.coach_ids):
             deps = [covered[i % len(covered)], *rng.sample(covered, rng.randint(0, 2))]
             deps = list(dict.fromkeys(deps))
@@ -479,14 +498,23 @@ class Generator:
                 self.coverage.setdefault(dep, []).append(uid)
             if "video" in modalities:
                 self.remote_coaches.append(uid)
+            structure = structures[i % STRUCTURES]
+            structure.departements = sorted(set(structure.departements) | set(deps))
             profiles.append(
-                (uid, f"Structure d'accompagnement {i + 1}", deps, modalities,
+                (uid, structure.pk, deps, modalities,
                  "1 place de la Mairie" if "in_person" in modalities else "", rng.randint(15, 40))
             )  # fmt: skip
+        Structure.objects.bulk_update(structures, ["departements"])
         insert_rows(
             CoachProfile,
-            ["user_id", "structure", "departements", "modalities", "in_person_address", "capacity"],
+            ["user_id", "structure_id", "departements", "modalities", "in_person_address",
+             "capacity"],
             profiles,
+        )  # fmt: skip
+        insert_rows(
+            Membership,
+            ["user_id", "structure_id", "role"],
+            [(uid, structures[i % STRUCTURES].pk, "coach") for i, uid in enumerate(self.coach_ids)],
         )
         self.profiles = {}
         rows = []

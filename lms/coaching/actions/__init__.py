@@ -7,12 +7,14 @@ time (a partial unique constraint, and the request row is locked while a
 session is proposed). E-mails go through the notifications outbox, written in
 the same transaction.
 
-Split by subject: ``requests`` (open, join, announce, notes, close, withdraw), ``claims``,
+Split by subject: ``requests`` (open, join, announce, notes, close and orient, withdraw),
+``claims``, ``assignment`` (by a structure's manager),
 ``sessions``, ``escalation``, ``inactivity`` and ``repair`` (the sweeper). Callers use
 this package's names.
 """
 
 from ._common import CoachingError, in_site_language
+from .assignment import assign_request, assignable_coaches
 from .claims import ClaimResult, claim_request, hand_back
 from .escalation import escalate_overdue_requests
 from .inactivity import nudge_inactive_learners
@@ -39,6 +41,8 @@ __all__ = [
     "Repaired",
     "accept_offered_point",
     "answer_session",
+    "assign_request",
+    "assignable_coaches",
     "balance_input",
     "cancel_request",
     "claim_request",

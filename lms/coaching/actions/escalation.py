@@ -6,8 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from lms.accounts.models import User
-from lms.accounts.roles import Role
+from lms.accounts.structures import managers_of
 from lms.notifications.actions import notify_many
 
 from ..models import (
@@ -21,14 +20,15 @@ logger = logging.getLogger(__name__)
 
 @in_site_language
 def escalate_overdue_requests(now: datetime | None = None) -> int:
-    """Tell managers, once, of requests still waiting past their due time."""
+    """Tell managers, once, of requests still waiting past their due time: those of the
+    request's structure, else the network's."""
     now = now or timezone.now()
     overdue = list(
         CoachingRequest.objects.filter(
             status=Status.OPEN, due_at__lt=now, escalated_at__isnull=True
         ).select_related("learner")[:500]
     )
-    managers = list(User.objects.filter(groups__name=Role.MANAGER.value, is_active=True))
+    managers = {}  # by structure id: its managers, else the network's
     escalated = 0
     for request in overdue:
         with transaction.atomic():
@@ -37,8 +37,10 @@ def escalate_overdue_requests(now: datetime | None = None) -> int:
             ):
                 continue
             escalated += 1
+            if request.structure_id not in managers:
+                managers[request.structure_id] = managers_of(request.structure_id)
             notify_many(
-                managers,
+                managers[request.structure_id],
                 kind="request_overdue",
                 context={"request": request},
                 url=request_url(request),

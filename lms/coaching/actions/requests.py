@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import Availability, LearnerProfile, Modality, User
-from lms.accounts.roles import Role
+from lms.accounts.models import Availability, LearnerProfile, Modality, Structure, User
+from lms.accounts.structures import managers_of
 from lms.notifications.actions import notify, notify_many
 from pathways.actions import release_gate
 from pathways.carnet import build_carnet
@@ -25,6 +25,7 @@ from ..models import (
     CoachingRequest,
     CoachingSession,
     Origin,
+    Outcome,
     RequestEvent,
     SessionStatus,
     Status,
@@ -276,13 +277,24 @@ def _route_request(request: CoachingRequest, event: RequestEvent, point=None) ->
     recommendation = recommend_modality(
         balance_input(learner, profile, routed, point, pathway, event.point_id)
     )
+    if not routed.network_queue:
+        # Local coaches with room, but maybe none offering what the learner needs: then
+        # the network's remote coaches, and a recommendation that fits them.
+        offering = routed.offering(recommendation.modality)
+        if offering.network_queue:
+            routed = offering
+            recommendation = recommend_modality(
+                balance_input(learner, profile, routed, point, pathway, event.point_id)
+            )
     request.network_queue = routed.network_queue
+    request.structure_id = routed.structure_id
     request.recommended_modality = recommendation.modality
     request.recommendation_reason = _with_slots(recommendation.reason, recommendation)
     request.coach_recommendation_reason = _with_slots(recommendation.coach_reason, recommendation)
     request.save(
         update_fields=[
             "network_queue",
+            "structure",
             "recommended_modality",
             "recommendation_reason",
             "coach_recommendation_reason",
@@ -303,12 +315,14 @@ def _announce_join(request: CoachingRequest, event: RequestEvent) -> None:
     if request.coach_id:
         recipients = [request.coach]
     else:
-        routed = route(request.departement)
-        if routed.network_queue:
-            recipients = list(User.objects.filter(groups__name=Role.MANAGER.value, is_active=True))
-            eligible = remote_coaches_with_room(settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX)
+        if request.network_queue:
+            recipients = managers_of(request.structure_id)
+            eligible = remote_coaches_with_room(
+                settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX, request.recommended_modality
+            )
         else:
-            recipients, eligible = [], routed.local
+            recipients = []
+            eligible = route(request.departement).offering(request.recommended_modality).local
         recipients += [e.profile.user for e in eligible if e.profile.user not in recipients]
     notify_many(
         recipients,
@@ -329,8 +343,11 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
     per row on commit, in the order written, so the learner's e-mail does not wait behind
     the coaches'. Who else is told:
 
-    - a request of a covered département: its coaches with room left (``routed.local``);
-    - a network-queue request: the managers, and at most
+    - a request some local coach can take: the coaches of its département who are
+      present, have room left and offer the recommended modality (``routed.local``);
+    - a network-queue request (nobody covers the département, or its coaches are full,
+      absent or do not offer that modality): the managers of the request's structure
+      (else the network's), and at most
       ``BALISE_NETWORK_QUEUE_NOTIFY_MAX`` remote-capable coaches, those with the most room
       left (capacity minus active requests, ties by id). Coaches who are full could not
       claim it; the others still find it in their queue. Telling every remote coach sent
@@ -343,16 +360,15 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
         url=reverse("coaching:my_coaching"),
     )
     if routed.network_queue:
-        managers = User.objects.filter(groups__name=Role.MANAGER.value, is_active=True)
         notify_many(
-            managers,
+            managers_of(request.structure_id),
             kind="network_queue",
             context={"request": request},
             url=request_url(request),
         )
         # Declared in lms/settings.py (environment variable of the same name, default 10).
         limit = settings.BALISE_NETWORK_QUEUE_NOTIFY_MAX
-        eligible = remote_coaches_with_room(limit)
+        eligible = remote_coaches_with_room(limit, request.recommended_modality)
     else:
         eligible = routed.local
     notify_many(
@@ -379,7 +395,13 @@ class Closed:
 
 @in_site_language
 def close_request(
-    coach: User, request: CoachingRequest, *, outcome: str, summary: str, next_steps: str
+    coach: User,
+    request: CoachingRequest,
+    *,
+    outcome: str,
+    summary: str,
+    next_steps: str,
+    oriented_to: Structure | None = None,
 ) -> Closed:
     """Close with an outcome; the summary and next steps are shared with the learner.
     A request born at a gate point releases the gate.
@@ -387,7 +409,18 @@ def close_request(
     Sessions still waiting for the learner's answer are cancelled (the learner gets a
     calendar CANCEL for each). Accepted sessions still to come are kept, as the coach and
     the learner agreed on them: they are returned so that the coach is warned.
+
+    Closing as « referred » orients the learner to ``oriented_to``, an active structure:
+    it is recorded, the structure's managers are told, and the learner's summary carries
+    its contact.
     """
+    if outcome == Outcome.REFERRED:
+        if oriented_to is None or not oriented_to.active or oriented_to.is_network:
+            raise CoachingError(
+                _("Choisissez une structure active vers laquelle orienter la personne.")
+            )
+    else:
+        oriented_to = None
     with transaction.atomic():
         closed = CoachingRequest.objects.filter(
             pk=request.pk, coach=coach, status__in=[Status.CLAIMED, Status.SCHEDULED]
@@ -396,6 +429,7 @@ def close_request(
             outcome=outcome,
             summary=summary,
             next_steps=next_steps,
+            oriented_to=oriented_to,
             closed_at=timezone.now(),
         )
         if not closed:
@@ -411,9 +445,16 @@ def close_request(
         notify(
             request.learner,
             kind="request_closed",
-            context={"request": request},
+            context={"request": request, "oriented_to": oriented_to},
             url=reverse("coaching:my_coaching"),
         )
+        if oriented_to is not None:
+            notify_many(
+                managers_of(oriented_to.pk),
+                kind="request_oriented",
+                context={"request": request, "coach": coach, "structure": oriented_to},
+                url=request_url(request),
+            )
     return Closed(request, upcoming)
 
 

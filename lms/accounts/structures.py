@@ -1,0 +1,74 @@
+"""Who belongs to which structure, and what that lets them see.
+
+A structure's managers see their structure; the managers of the network's head (a
+structure of kind « network ») see every structure. Scoping is row-level: a query is
+narrowed by ``structure_id`` in one place (``managed_structure_ids``), so the embedded
+SQLite default works as PostgreSQL does.
+"""
+
+from django.db.models import QuerySet
+
+from .models import MemberRole, Membership, Structure, StructureKind, User
+from .roles import Role, has_role
+
+
+def managed_structure_ids(user) -> frozenset[int] | None:
+    """The structures whose requests and figures ``user`` manages: ``None`` for a manager of
+    the network's head (all of them), an empty set for anyone who manages none."""
+    if not has_role(user, Role.MANAGER):
+        return frozenset()
+    rows = Membership.objects.filter(user=user, role=MemberRole.MANAGER).values_list(
+        "structure_id", "structure__kind"
+    )
+    ids = set()
+    for structure_id, kind in rows:
+        if kind == StructureKind.NETWORK:
+            return None
+        ids.add(structure_id)
+    return frozenset(ids)
+
+
+def is_network_manager(user) -> bool:
+    return managed_structure_ids(user) is None
+
+
+def may_manage(user, structure_id: int | None) -> bool:
+    """Whether ``user`` manages the structure ``structure_id`` (``None``: the network queue,
+    which only the network's managers manage)."""
+    managed = managed_structure_ids(user)
+    return managed is None or (structure_id is not None and structure_id in managed)
+
+
+def _managers() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        groups__name=Role.MANAGER.value,
+        memberships__role=MemberRole.MANAGER,
+    )
+
+
+def network_managers() -> QuerySet[User]:
+    return _managers().filter(memberships__structure__kind=StructureKind.NETWORK).distinct()
+
+
+def managers_of(structure_id: int | None) -> list[User]:
+    """The managers told about a structure's requests: its own, else the network's."""
+    if structure_id is not None:
+        own = list(_managers().filter(memberships__structure_id=structure_id).distinct())
+        if own:
+            return own
+    return list(network_managers())
+
+
+def covering(departement: str) -> list[Structure]:
+    """The active structures (not the network's head) covering ``departement``, by name."""
+    return [
+        s
+        for s in Structure.objects.active().exclude(kind=StructureKind.NETWORK)
+        if s.covers(departement)
+    ]
+
+
+def join(user: User, structure: Structure, role: MemberRole) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, structure=structure, role=role)
+    return membership
