@@ -263,3 +263,32 @@ def test_a_malformed_data_file_is_named_in_the_error(tmp_path, monkeypatch):
     )
     with pytest.raises(demo_content.DemoDataError, match="01-casse.yaml: unknown document"):
         demo_content.module_specs({})
+
+
+def test_the_demo_network_tells_its_story(settings):
+    """Four structures; Thomas, Lozère's only coach, is full, so Nadia's request goes to the
+    network queue and Julien, of the Lyon incubator, may take it; Yanis was oriented from
+    the Drôme CAE to the Lyon incubator, whose manager was told."""
+    from lms.accounts.models import Structure
+    from lms.coaching import actions
+    from lms.coaching.models import CoachingRequest
+    from lms.notifications.models import Notification
+    from pathways.models import PathwayPage
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert set(Structure.objects.values_list("slug", flat=True)) == {
+        "reseau-balise", "fabrique-lozere", "incubateur-lyon", "cae-drome",
+    }  # fmt: skip
+    nadia = User.objects.get(email="nadia@balise.test")
+    pathway = PathwayPage.objects.live().first()
+    CoachingRequest.objects.filter(learner=nadia).update(status="done")
+    request = actions.open_help_request(nadia, pathway, "Je bloque sur mon budget", "Module 2")
+    assert request.network_queue and request.structure.slug == "fabrique-lozere"
+    julien = User.objects.get(email="julien@balise.test")
+    assert actions.claim_request(julien, request.pk).ok
+
+    yanis = CoachingRequest.objects.get(learner__email="yanis@balise.test")
+    assert (yanis.outcome, yanis.oriented_to.slug) == ("referred", "incubateur-lyon")
+    samia = User.objects.get(email="samia@balise.test")
+    assert Notification.objects.filter(recipient=samia, kind="request_oriented").exists()

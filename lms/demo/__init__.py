@@ -108,6 +108,25 @@ PEOPLE = [
         },
     ),
     DemoPerson(
+        "thomas@balise.test", "Thomas", "Vidal", Role.COACH,
+        "accompagnateur, Lozère et Aveyron (téléphone, présentiel), complet : une seule place",
+        coach={
+            "structure": "fabrique-lozere", "departements": ["48", "12"],
+            "modalities": ["phone", "in_person"], "capacity": 1,
+            "in_person_address": "2 place du Foirail, 48000 Mende",
+        },
+    ),
+    DemoPerson(
+        "helene@balise.test", "Hélène", "Chabert", Role.MANAGER,
+        "responsable de la CAE Drôme-Ardèche (ses demandes et ses chiffres seulement)",
+        manages=("cae-drome",),
+    ),
+    DemoPerson(
+        "samia@balise.test", "Samia", "Kaci", Role.MANAGER,
+        "responsable de l'incubateur ESS de Lyon (reçoit les personnes orientées vers lui)",
+        manages=("incubateur-lyon",),
+    ),
+    DemoPerson(
         "claire@balise.test", "Claire", "Petit", Role.EDITOR,
         "éditrice des contenus (administration Wagtail)",
     ),

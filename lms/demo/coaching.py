@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from lms.accounts.actions import grant_role
-from lms.accounts.models import LearnerProfile, User
+from lms.accounts.models import LearnerProfile, Structure, User
 from lms.accounts.roles import Role
 from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, CoachingSession
@@ -84,6 +84,21 @@ LUCIE = DemoLearner(
     {"departement": "15", "commune": "Saint-Flour", "area_type": "rural", "situation": "employed",
      "availability": ["weekend"], "preferred_modality": "any", "digital_comfort": "at_ease",
      "project_summary": "Un tiers-lieu culturel dans une ancienne gare."},
+)  # fmt: skip
+
+
+BRUNO = DemoLearner(
+    "bruno@balise.test", "Bruno", "Pagès",
+    {"departement": "48", "commune": "Florac", "area_type": "rural", "situation": "job_seeker",
+     "availability": ["weekday_daytime"], "preferred_modality": "in_person",
+     "digital_comfort": "at_ease", "project_summary": "Une épicerie itinérante en Cévennes."},
+)  # fmt: skip
+YANIS = DemoLearner(
+    "yanis@balise.test", "Yanis", "Benali",
+    {"departement": "26", "commune": "Valence", "area_type": "qpv", "situation": "employed",
+     "availability": ["weekday_evening"], "preferred_modality": "video",
+     "digital_comfort": "at_ease",
+     "project_summary": "Une plateforme de livraison à vélo portée par des coursiers associés."},
 )  # fmt: skip
 
 
@@ -207,6 +222,38 @@ def seed_coaching() -> int:
         CoachingRequest.objects.filter(pk=request.pk).update(
             created_at=timezone.now() - timedelta(days=6), due_at=timezone.now() - timedelta(days=2)
         )
+    # Bruno (Lozère): Thomas, the Fabrique's only coach, took his request and is now full,
+    # so the next Lozère request (Nadia's) goes to the network queue at once.
+    thomas = User.objects.get(email="thomas@balise.test")
+    bruno, new = _learner(BRUNO)
+    if new:
+        created += 1
+        pathway_actions.enroll(bruno, pathways[EMERGENCE])
+        request = actions.open_help_request(
+            bruno, pathways[EMERGENCE], "Par où commencer mon étude de marché ?", "Module 1"
+        )
+        actions.claim_request(thomas, request.pk)
+
+    # Yanis (Drôme): Sophie met him, then oriented him to the Lyon incubator, which was told.
+    yanis, new = _learner(YANIS)
+    if new:
+        created += 1
+        pathway_actions.enroll(yanis, pathways[EMERGENCE])
+        request = actions.open_help_request(
+            yanis, pathways[EMERGENCE], "Mon projet grandit vite : qui peut m'incuber ?", "Accueil"
+        )
+        actions.claim_request(sophie, request.pk)
+        request.refresh_from_db()
+        actions.close_request(
+            sophie,
+            request,
+            outcome="referred",
+            summary="Projet mûr, avec une équipe de cinq coursiers : un programme "
+            "d'incubation de dix-huit mois lui convient mieux qu'un suivi ponctuel.",
+            next_steps="Prendre contact avec l'incubateur de Lyon avant la fin du mois.",
+            oriented_to=Structure.objects.get(slug="incubateur-lyon"),
+        )
+
     # The demo history is not news: its e-mails count as sent, so that the worker's
     # first start does not flood the console (the in-app notifications stay unread).
     Notification.objects.filter(created_at__gte=started, sent_at__isnull=True).update(
