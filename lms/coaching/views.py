@@ -350,7 +350,7 @@ def my_coaching(request):
     """« Mon accompagnement »: my requests, proposed and planned sessions, summaries."""
     requests_ = (
         CoachingRequest.objects.for_learner(request.user)
-        .select_related("coach", "pathway")
+        .select_related("coach__coach_profile__structure", "pathway", "oriented_to")
         .prefetch_related("sessions", "events")
         .order_by("-created_at")
     )
