@@ -160,3 +160,16 @@ def test_second_load_needs_replace_and_wipes_only_its_own(loaded):
     call_command("seed_load", "--size", "XS", "--learners", "10", "--replace")
     assert User.objects.filter(groups__name=Role.LEARNER.value).count() == 10
     assert PathwayPage.objects.count() == loadgen.SIZES["XS"].pathways
+
+
+def test_structures_hold_the_coaches_and_their_requests(loaded):
+    from lms.accounts.models import Membership, Structure
+    from lms.coaching.models import CoachingRequest
+
+    structures = Structure.objects.exclude(kind="network")
+    assert structures.count() == loadgen.STRUCTURES
+    assert all(s.departements for s in structures)
+    assert not CoachProfile.objects.exclude(structure__in=structures).exists()
+    assert Membership.objects.filter(role="manager", structure__kind="network").count() == 1
+    local = CoachingRequest.objects.filter(network_queue=False)
+    assert local.exists() and not local.filter(structure__isnull=True).exists()

@@ -477,6 +477,7 @@ class Generator:
         covered = rng.sample(self.departements, k=len(self.departements) * 2 // 3)
         self.coverage: dict[str, list[int]] = {}
         self.remote_coaches = []
+        self.coach_structure: dict[int, int] = {}
         profiles = []
         structures = [
             Structure.objects.create(
@@ -499,6 +500,7 @@ class Generator:
             if "video" in modalities:
                 self.remote_coaches.append(uid)
             structure = structures[i % STRUCTURES]
+            self.coach_structure[uid] = structure.pk
             structure.departements = sorted(set(structure.departements) | set(deps))
             profiles.append(
                 (uid, structure.pk, deps, modalities,
@@ -789,7 +791,8 @@ class Generator:
                  rng.choice(Outcome.values) if status == Status.DONE else "",
                  "Le projet avance bien." if status == Status.DONE else "",
                  "Contacter la mairie." if status == Status.DONE else "",
-                 "Personne motivée." if coach else "")
+                 "Personne motivée." if coach else "",
+                 self.coach_structure[local[0]] if local else None)
             )  # fmt: skip
             if status in (Status.SCHEDULED, Status.DONE) and coach:
                 for n in range(rng.choice([1, 1, 2])):
@@ -823,7 +826,7 @@ class Generator:
              "context", "departement", "network_queue", "recommended_modality",
              "recommendation_reason", "releases_gate", "coach_id", "created_at", "due_at",
              "claimed_at", "first_response_at", "escalated_at", "closed_at", "outcome",
-             "summary", "next_steps", "private_notes"],
+             "summary", "next_steps", "private_notes", "structure_id"],
             requests,
         )  # fmt: skip
         insert_rows(
