@@ -487,7 +487,7 @@ class Generator:
                 email=f"contact-{n + 1}@load.balise.test",
                 modalities=["video", "phone", "in_person"],
             )
-            for n in range(STRUCTURES)
+            for n in range(min(STRUCTURES, len(self.coach_ids)))
         ]
         for i, uid in enumerate(self.coach_ids):
             deps = [covered[i % len(covered)], *rng.sample(covered, rng.randint(0, 2))]
@@ -499,7 +499,7 @@ class Generator:
                 self.coverage.setdefault(dep, []).append(uid)
             if "video" in modalities:
                 self.remote_coaches.append(uid)
-            structure = structures[i % STRUCTURES]
+            structure = structures[i % len(structures)]
             self.coach_structure[uid] = structure.pk
             structure.departements = sorted(set(structure.departements) | set(deps))
             profiles.append(
@@ -516,7 +516,7 @@ class Generator:
         insert_rows(
             Membership,
             ["user_id", "structure_id", "role"],
-            [(uid, structures[i % STRUCTURES].pk, "coach") for i, uid in enumerate(self.coach_ids)],
+            [(uid, self.coach_structure[uid], "coach") for uid in self.coach_ids],
         )
         self.profiles = {}
         rows = []
