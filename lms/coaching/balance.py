@@ -24,7 +24,8 @@ class BalanceInput:
     needs_digital_help: bool
     availability: tuple[str, ...] = ()  # "weekday_daytime", "weekday_evening", "weekend"
     point_recommends: str = "any"  # "any" | "remote" | "in_person"
-    local_coach: bool = True  # a coach covers the learner's département
+    local_coach: bool = True  # a coach of the learner's département can take it now
+    local_covered: bool = False  # without local_coach: someone covers it, but is full or away
     in_person_reachable: bool = True  # a coach of the département meets in person
     remote_sessions: int = 0  # sessions held so far, remote
     in_person_sessions: int = 0  # sessions held so far, in person
@@ -73,6 +74,23 @@ def recommend_modality(situation: BalanceInput) -> Recommendation:
     remote = _remote_for(situation)
     slots = _slots_for(situation)
 
+    if not situation.local_coach and situation.local_covered:
+        return Recommendation(
+            remote,
+            _(
+                "Les accompagnateur·rices de votre département sont complet·es ou absent·es "
+                "en ce moment : le premier échange se fait à distance, %(how)s, avec un·e "
+                "accompagnateur·rice du réseau."
+            )
+            % {"how": how_to_meet(remote)},
+            slots,
+            _(
+                "Les accompagnateur·rices du département de la personne sont complet·es, "
+                "absent·es ou ne proposent pas la modalité qui lui convient : le premier "
+                "échange se fait à distance, %(how)s."
+            )
+            % {"how": how_to_meet(remote)},
+        )
     if not situation.local_coach:
         return Recommendation(
             remote,

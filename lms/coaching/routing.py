@@ -35,6 +35,7 @@ class Route:
     local: list[Eligible]  # coaches of the département, present, with room left
     network_queue: bool  # no local coach can take it: remote coaches of the network can
     local_in_person: bool  # a local coach with room meets in person
+    covered: bool = False  # some coach covers the département (maybe full or away)
 
     @property
     def local_coach(self) -> bool:
@@ -87,6 +88,7 @@ def route(departement: str, today: date | None = None) -> Route:
         local=with_room,
         network_queue=not with_room,
         local_in_person=any(Modality.IN_PERSON in e.profile.modalities for e in with_room),
+        covered=bool(profiles),
     )
 
 

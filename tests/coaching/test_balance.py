@@ -139,3 +139,14 @@ def test_employed_learners_get_evening_or_weekend_slots(availability, slots):
 
 def test_no_slots_for_people_not_employed():
     assert recommend_modality(case(availability=("weekday_evening",))).slots == ""
+
+
+def test_local_coaches_who_are_full_are_not_said_to_be_missing():
+    """Someone covers the département but cannot take the request now: the reason says so,
+    to the learner and to the coach of the network who reads it."""
+    situation = case(area_type="rural", local_coach=False, local_covered=True)
+    recommendation = recommend_modality(situation)
+    assert recommendation.modality == "video"
+    assert "complet·es ou absent·es" in recommendation.reason
+    assert "ne couvre" not in recommendation.reason + recommendation.coach_reason
+    assert "ne proposent pas la modalité" in recommendation.coach_reason

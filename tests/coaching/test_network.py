@@ -63,6 +63,9 @@ def test_a_full_local_team_sends_the_request_to_the_network_at_once(nadia, lozer
     lozere_manager, network_manager = manager(lozere), manager()
     request = help_request(nadia)
     assert request.network_queue and request.structure == lozere
+    # What the learner reads is true: someone covers Lozère, but is full.
+    assert "complet·es ou absent·es" in request.recommendation_reason
+    assert "ne couvre" not in request.recommendation_reason
     assert remote.pk in told("request_opened") and local.pk not in told("request_opened")
     assert told("network_queue") == {lozere_manager.pk}  # its structure's, not the network's
     assert network_manager.pk not in told("network_queue")

@@ -192,6 +192,7 @@ def balance_input(learner, profile, routed: Route, point, pathway, point_id) -> 
         availability=tuple(profile.availability) if profile else (),
         point_recommends=(point or {}).get("recommended_modality", "any") if point else "any",
         local_coach=not routed.network_queue,
+        local_covered=routed.covered,
         in_person_reachable=routed.local_in_person,
         remote_sessions=sum(1 for m in held if m != Modality.IN_PERSON),
         in_person_sessions=sum(1 for m in held if m == Modality.IN_PERSON),
