@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import QuerySet
 
+from .departements import DEPARTEMENTS
 from .models import MemberRole, Membership, Structure, StructureKind, User
 from .roles import Role, has_role
 
@@ -98,3 +99,14 @@ def holdings(structure: Structure) -> Holdings:
     ``structure``, counted through the reverse relations (accounts imports no coaching)."""
     requests = structure.requests.count() + structure.oriented_requests.count()
     return Holdings(requests=requests, coaches=structure.coach_profiles.count())
+
+
+def near_you(departement: str | None) -> dict[str, list[Structure]]:
+    """The active structures (not the network's head) by département covered, in the
+    official order of départements, in one query; only ``departement`` if given."""
+    structures = list(
+        Structure.objects.active().exclude(kind=StructureKind.NETWORK).order_by("name")
+    )
+    codes = [departement] if departement else DEPARTEMENTS
+    groups = {code: [s for s in structures if s.covers(code)] for code in codes}
+    return {code: found for code, found in groups.items() if found}
