@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import views
-from lms.accounts.views import set_language
+from lms.accounts.views import set_language, structures
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # « Près de chez vous »: public, outside « Mon compte ».
+    path("structures/", structures, name="structures"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -90,6 +90,8 @@ EXPECTATIONS = {
     "healthz": row(200, 405),
     "readyz": row(200, 405),
     "set_language": row(302, 302),
+    # « Près de chez vous »: the network's structures, public and read-only.
+    "structures": row(200, 405),
     "account_login": row(logged_in(302) | {"anonymous": 200}, logged_in(302) | {"anonymous": 200}),
     # Accounts: anyone logged in, for themselves.
     "accounts:profile": row(logged_in(200), logged_in(405)),

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import CoachProfile, LearnerProfile, User
+from .models import CoachProfile, LearnerProfile, Membership, Structure, User
+from .structures import holdings
 
 
 @admin.register(User)
@@ -33,3 +34,32 @@ class CoachProfileAdmin(admin.ModelAdmin):
     list_filter = ["structure"]
     search_fields = ["user__email", "structure__name"]
     raw_id_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Structure)
+class StructureAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "departements", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["logo"]
+    inlines = [MembershipInline]
+    # A structure holding requests or coaches cannot be deleted (PROTECT): these pages say
+    # so, and what to do instead, above Django's list of what holds it.
+    delete_confirmation_template = "admin/accounts/structure/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/accounts/structure/delete_selected_confirmation.html"
+    )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        structure = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {})}
+        if structure is not None:
+            extra_context["holdings"] = holdings(structure)
+        return super().delete_view(request, object_id, extra_context)

@@ -1,9 +1,10 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from .departements import DEPARTEMENT_CHOICES, normalize_departement
-from .models import Availability, LearnerProfile, User
+from .models import Availability, LearnerProfile, Modality, Structure, User
 
 UNKNOWN_DEPARTEMENT = _("« %(value)s » n'est pas un code de département connu (ex. : 07, 2A, 974).")
 
@@ -144,3 +145,44 @@ class DeleteAccountForm(forms.Form):
                 _("Ce n'est pas l'adresse de votre compte."), code="mismatch"
             )
         return email
+
+
+# Structures in Wagtail's admin (lms.accounts.wagtail_hooks). Network managers edit every
+# field; a structure's own managers edit how it presents itself and how to reach it.
+STRUCTURE_PRESENTATION_FIELDS = [
+    "presentation",
+    "address",
+    "email",
+    "phone",
+    "website",
+    "modalities",
+    "logo",
+    "colour",
+]
+
+
+class StructureForm(WagtailAdminModelForm):
+    departements = forms.MultipleChoiceField(
+        label=_("Départements couverts"),
+        choices=DEPARTEMENT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les demandes des personnes de ces départements arrivent à la structure."),
+    )
+    modalities = forms.MultipleChoiceField(
+        label=_("Modalités proposées"),
+        choices=Modality.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Structure
+        fields = ["name", "slug", "kind", "departements", "active", *STRUCTURE_PRESENTATION_FIELDS]
+
+
+class StructurePresentationForm(StructureForm):
+    departements = None
+
+    class Meta(StructureForm.Meta):
+        fields = STRUCTURE_PRESENTATION_FIELDS

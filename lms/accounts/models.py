@@ -278,6 +278,10 @@ class Structure(models.Model):
     def covers(self, departement: str) -> bool:
         return departement in self.departements
 
+    @property
+    def modality_labels(self) -> list[str]:
+        return [Modality(value).label for value in self.modalities if value in Modality.values]
+
     def clean(self):
         if not self.is_network and not self.departements:
             raise ValidationError(

@@ -6,8 +6,11 @@ narrowed by ``structure_id`` in one place (``managed_structure_ids``), so the em
 SQLite default works as PostgreSQL does.
 """
 
+from typing import NamedTuple
+
 from django.db.models import QuerySet
 
+from .departements import DEPARTEMENTS
 from .models import MemberRole, Membership, Structure, StructureKind, User
 from .roles import Role, has_role
 
@@ -72,3 +75,38 @@ def covering(departement: str) -> list[Structure]:
 def join(user: User, structure: Structure, role: MemberRole) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, structure=structure, role=role)
     return membership
+
+
+def manages_every_structure(user) -> bool:
+    """Superusers and the network's managers add, edit and delete any structure."""
+    if not getattr(user, "is_active", False):
+        return False
+    return user.is_superuser or is_network_manager(user)
+
+
+class Holdings(NamedTuple):
+    """What keeps a structure from being deleted (``on_delete=PROTECT``)."""
+
+    requests: int
+    coaches: int
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.coaches)
+
+
+def holdings(structure: Structure) -> Holdings:
+    """The coaching requests (its own or oriented to it) and coach profiles attached to
+    ``structure``, counted through the reverse relations (accounts imports no coaching)."""
+    requests = structure.requests.count() + structure.oriented_requests.count()
+    return Holdings(requests=requests, coaches=structure.coach_profiles.count())
+
+
+def near_you(departement: str | None) -> dict[str, list[Structure]]:
+    """The active structures (not the network's head) by département covered, in the
+    official order of départements, in one query; only ``departement`` if given."""
+    structures = list(
+        Structure.objects.active().exclude(kind=StructureKind.NETWORK).order_by("name")
+    )
+    codes = [departement] if departement else DEPARTEMENTS
+    groups = {code: [s for s in structures if s.covers(code)] for code in codes}
+    return {code: found for code, found in groups.items() if found}

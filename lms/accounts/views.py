@@ -14,9 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from . import gdpr
 from .actions import save_account_details, save_language, save_learner_profile, save_name
+from .departements import DEPARTEMENT_CHOICES, DEPARTEMENTS, normalize_departement
 from .forms import AccountForm, DeleteAccountForm, LearnerProfileForm, NameForm
 from .models import LearnerProfile
 from .roles import Role, roles_of
+from .structures import near_you
 
 # Where each role lands after logging in; URL names are resolved lazily so
 # accounts imports no other app. The first role that matches wins.
@@ -188,3 +190,35 @@ def delete(request):
         )
         return redirect("/")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def structures(request):
+    """« Près de chez vous »: the network's active structures by département. The
+    département comes from ``?departement=``, else from a logged-in learner's profile."""
+    if "departement" in request.GET:
+        asked = normalize_departement(request.GET["departement"])
+    elif request.user.is_authenticated:
+        asked = (
+            LearnerProfile.objects.filter(user=request.user)
+            .values_list("departement", flat=True)
+            .first()
+        ) or ""
+    else:
+        asked = ""
+    unknown = asked if asked and asked not in DEPARTEMENTS else ""
+    departement = "" if unknown else asked
+    groups = [
+        (code, DEPARTEMENTS[code], found) for code, found in near_you(departement or None).items()
+    ]
+    return render(
+        request,
+        "accounts/structures.html",
+        {
+            "groups": groups,
+            "departement": departement,
+            "departement_name": DEPARTEMENTS.get(departement, ""),
+            "unknown": unknown,
+            "choices": DEPARTEMENT_CHOICES,
+        },
+    )
