@@ -43,7 +43,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from lms.accounts.models import AreaType, Availability, DigitalComfort, Modality, Situation
+from lms.accounts.models import (
+    AreaType,
+    Availability,
+    DigitalComfort,
+    Modality,
+    Situation,
+    Structure,
+)
 from lms.accounts.roles import Role
 from lms.coaching import actions as coaching_actions
 from lms.coaching.models import CoachingRequest, Origin, Outcome, RequestEvent
@@ -63,10 +70,11 @@ from lms.outcomes.models import (
 from lms.outcomes.queries import questionnaire
 from lms.reports.forms import ReportFilterForm
 from lms.reports.queries import pathways as report_pathways
+from lms.reports.scope import visibility
 from lms.reports.tables import BUILDERS
 from pathways import actions as pathway_actions
 from pathways.models import SelfAssessmentCoaching
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, exercise, modules_of, point, point_ids, sheet
 from tests.factories.pathways import module as make_module
 
@@ -331,7 +339,7 @@ def world(settings, caplog):
         request=request,
         session=session,
         notification=Notification.objects.filter(recipient=learner_a).latest("pk"),
-        manager=client_of(UserFactory(role=Role.MANAGER)),
+        manager=client_of(manager()),  # of the network's head: every structure
         competences=competences,
         low_diagnosis=low_diagnosis,
         high_diagnosis=high_diagnosis,
@@ -1109,6 +1117,11 @@ def test_report_filters(world, data):
         "pathway": mostly(st.sampled_from(ids), UNKNOWN_ID),
         "departement": choice(["69", "07", "2A", "2a", " 7", "974", "975", "20", "00"]),
         "area_type": choice(AreaType.values),
+        # Active structures, and the network's head (not a choice).
+        "structure": mostly(
+            st.sampled_from([str(pk) for pk in Structure.objects.values_list("pk", flat=True)]),
+            UNKNOWN_ID,
+        ),
     }
     if name == "reports:export":
         fields["table"] = mostly(st.sampled_from(sorted(BUILDERS)), st.one_of(st.just(""), TEXT))
@@ -1130,9 +1143,12 @@ def test_report_filters(world, data):
             for field in filters.errors:
                 if field in filters.fields:
                     assert escape(str(filters.fields[field].label)) in body, field
-        applied = ReportFilterForm(response.wsgi_request.GET, pathways=report_pathways()).filters()
+        seen = visibility(response.wsgi_request.user)
+        applied = ReportFilterForm(
+            response.wsgi_request.GET, pathways=report_pathways(), visibility=seen
+        ).filters()
         carried = ReportFilterForm(
-            QueryDict(response.context["query_string"]), pathways=report_pathways()
+            QueryDict(response.context["query_string"]), pathways=report_pathways(), visibility=seen
         )
         assert not carried.errors, carried.errors
         assert carried.filters() == applied

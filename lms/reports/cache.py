@@ -3,14 +3,17 @@ cache, so that managers never wait for a computation they did not start.
 
 A ``Snapshot`` holds every table and the headline's cells of one selection, with the time
 they were computed (the pages say it) and the generation it was computed in. Its key is a
-hash of the validated filters, the language (labels are translated when tables are built)
-and ``VERSION`` (the shape of what is stored). A snapshot goes stale when it is older than
+hash of the validated filters, the scope among them (the structures whose figures they are:
+a structure's managers never read the network's figures, nor another structure's), the
+language (labels are translated when tables are built) and ``VERSION`` (the shape of what
+is stored). A snapshot goes stale when it is older than
 ``BALISE_REPORTS_CACHE_SECONDS`` or when a page was published or unpublished since
 (``invalidate`` bumps the generation: an outline or a module's steps changed). A stale
 snapshot is still shown, with its time, while ``refresh_snapshot_task`` recomputes it in
 the worker; only a selection never computed before is computed during the request.
 ``precompute_reports_task`` (Celery beat, and after each publish) keeps the default
-selection and the selections managers looked at recently fresh.
+selection of the network and of each managed structure, and the selections managers looked
+at recently, fresh.
 ``BALISE_REPORTS_CACHE_SECONDS = 0`` turns all of this off: each page computes what it
 shows, an export only its table.
 """
@@ -26,13 +29,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 
+from lms.accounts.models import MemberRole, Membership, Structure, StructureKind
+
 from .figures import Table
-from .queries import Filters
+from .queries import Filters, Scope
 from .tables import BUILDERS, Report
 
 logger = logging.getLogger(__name__)
 
-VERSION = 2  # bump when Snapshot, Table or Cell change shape
+VERSION = 3  # bump when Snapshot, Table, Cell or Filters change shape
 GENERATION_KEY = "balise:reports:generation"
 RECENT_KEY = "balise:reports:recent"
 RECENT_MAX = 30  # selections kept fresh by the scheduled task
@@ -141,10 +146,22 @@ def refresh(filters: Filters, language: str) -> Snapshot:
     return found
 
 
+def default_selections() -> list[Filters]:
+    """The network's default selection and that of each active structure with a manager."""
+    managed = Membership.objects.filter(role=MemberRole.MANAGER).values("structure_id")
+    structures = (
+        Structure.objects.active()
+        .exclude(kind=StructureKind.NETWORK)
+        .filter(pk__in=managed)
+        .order_by("pk")
+    )
+    return [Filters(), *(Filters(scope=Scope.of([structure])) for structure in structures)]
+
+
 def precompute(now=None) -> int:
-    """Recompute the default selection in every language and the recent selections that
+    """Recompute the default selections in every language and the recent selections that
     are stale; returns how many were computed."""
-    wanted = [(Filters(), code) for code, _name in settings.LANGUAGES]
+    wanted = [(filters, code) for filters in default_selections() for code, _ in settings.LANGUAGES]
     wanted += [item for item in recent_selections() if item not in wanted]
     computed = 0
     for filters, language in wanted:

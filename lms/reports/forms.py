@@ -1,5 +1,7 @@
 """The dashboard's filters. A filter the manager typed wrong is reported and left out:
-the figures stay available, unfiltered on that criterion, with an explanation."""
+the figures stay available, unfiltered on that criterion, with an explanation. The
+structure filter never widens what the manager sees (``scope.Visibility``): a structure
+that is not theirs is such a wrong filter."""
 
 from datetime import date
 
@@ -13,6 +15,7 @@ from lms.accounts.departements import DEPARTEMENT_CHOICES, normalize_departement
 from lms.accounts.models import AreaType
 
 from .queries import Filters, PathwayRef
+from .scope import Visibility
 from .tables import departement_label
 
 # Dates outside these years are typing errors (and would overflow time zone arithmetic).
@@ -27,6 +30,17 @@ class DepartementField(forms.ChoiceField):
 
 
 class ReportFilterForm(forms.Form):
+    structure = forms.TypedChoiceField(
+        label=gettext_lazy("Structure"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Cette structure n’existe pas ou ses chiffres ne vous sont pas ouverts."
+            )
+        },
+    )
     start = forms.DateField(
         label=gettext_lazy("Du"),
         required=False,
@@ -61,13 +75,22 @@ class ReportFilterForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Type de territoire inconnu.")},
     )
 
-    def __init__(self, data=None, *, pathways: list[PathwayRef], **kwargs):
+    def __init__(self, data=None, *, pathways: list[PathwayRef], visibility: Visibility, **kwargs):
         super().__init__(data, **kwargs)
         self.fields["pathway"].choices = [
             ("", _("Le parcours le plus suivi")),
             *((pathway.pk, pathway.title) for pathway in pathways),
         ]
         self.pathways = {pathway.pk: pathway for pathway in pathways}
+        self.visibility = visibility
+        if visibility.network or len(visibility.structures) > 1:
+            everything = _("Tout le réseau") if visibility.network else _("Toutes mes structures")
+            self.fields["structure"].choices = [
+                ("", everything),
+                *((structure.pk, structure.name) for structure in visibility.structures),
+            ]
+        else:  # one structure (or none): nothing to choose
+            del self.fields["structure"]
 
     def _clean_day(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
@@ -101,7 +124,7 @@ class ReportFilterForm(forms.Form):
     def filters(self) -> Filters:
         """The valid part of the selection (everything, for an empty form)."""
         if not self.is_bound:
-            return Filters()
+            return Filters(scope=self.visibility.scope())
         self.is_valid()
         data = self.cleaned_data
         return Filters(
@@ -110,7 +133,27 @@ class ReportFilterForm(forms.Form):
             pathway_id=data.get("pathway"),
             departement=data.get("departement") or "",
             area_type=data.get("area_type") or "",
+            scope=self.visibility.scope(self.structure_id()),
         )
+
+    def structure_id(self) -> int | None:
+        """The structure chosen (one of the manager's choices), if any."""
+        if not self.is_bound or "structure" not in self.fields:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get("structure")
+
+    def structure_label(self) -> str:
+        """Whose figures these are, in words."""
+        chosen = self.visibility.get(self.structure_id())
+        if chosen is not None:
+            return _("Structure : %(name)s") % {"name": chosen.name}
+        if self.visibility.network:
+            return _("Structure : tout le réseau")
+        if len(self.visibility.structures) == 1:
+            return _("Structure : %(name)s") % {"name": self.visibility.structures[0].name}
+        names = ", ".join(structure.name for structure in self.visibility.structures)
+        return _("Structures : %(names)s") % {"names": names}
 
     def ignored(self) -> list[str]:
         """Labels of the filters left out because their value was wrong."""
@@ -128,14 +171,16 @@ class ReportFilterForm(forms.Form):
             "start": filters.start.isoformat() if filters.start else "",
             "end": filters.end.isoformat() if filters.end else "",
             "pathway": filters.pathway_id or "",
+            "structure": self.structure_id() or "",
             "departement": filters.departement,
             "area_type": filters.area_type,
         }
         return urlencode({key: value for key, value in params.items() if value})
 
 
-def describe(filters: Filters, pathway_title: str | None) -> list[str]:
-    """The selection in words, one phrase per criterion (for the print page and exports)."""
+def describe(filters: Filters, pathway_title: str | None, structures: str = "") -> list[str]:
+    """The selection in words, one phrase per criterion (for the print page and exports);
+    ``structures``: ``ReportFilterForm.structure_label``."""
 
     def day(value: date) -> str:
         return formats.date_format(value, "j F Y")
@@ -152,6 +197,7 @@ def describe(filters: Filters, pathway_title: str | None) -> list[str]:
     else:
         period = _("depuis le début")
     return [
+        *([structures] if structures else []),
         _("Période : %(period)s") % {"period": period},
         _("Parcours détaillé : %(title)s") % {"title": pathway_title}
         if pathway_title and filters.pathway_id

@@ -9,6 +9,9 @@ How the filters apply (``Filters``):
   itself for the latest stages.
 - département and area type: the learner's profile, except for coaching requests and
   sessions, whose département is the one recorded on the request when it was opened.
+- structure (``Scope``): a structure's figures are those of the learners living in the
+  départements it covers (their profile) and of the requests it holds (``structure_id``),
+  and their sessions; no scope is the whole network (requests of the network's queue too).
 - pathway: the detailed funnel's pathway; restricts requests, diagnoses, milestones,
   satisfaction and enrolments to that pathway and module feedback to its modules. The
   pathways' summary always lists every pathway, for comparison.
@@ -50,14 +53,33 @@ PERCENTILES = (0.5, 0.9)
 
 
 @dataclass(frozen=True)
+class Scope:
+    """One or more structures: their ids (sorted) and the départements they cover (sorted).
+    Part of ``Filters``, hence of the cache's key: each scope has its own figures."""
+
+    structure_ids: tuple[int, ...]
+    departements: tuple[str, ...]
+
+    @classmethod
+    def of(cls, structures) -> "Scope":
+        """The scope of ``structures`` (objects with ``pk`` and ``departements``)."""
+        return cls(
+            tuple(sorted({s.pk for s in structures})),
+            tuple(sorted({code for s in structures for code in s.departements})),
+        )
+
+
+@dataclass(frozen=True)
 class Filters:
-    """The manager's selection; empty fields do not filter."""
+    """The manager's selection; empty fields do not filter. ``scope`` None: the whole
+    network."""
 
     start: date | None = None
     end: date | None = None  # inclusive
     pathway_id: int | None = None
     departement: str = ""
     area_type: str = ""
+    scope: Scope | None = None
 
     def as_json(self) -> dict:
         """The selection as plain JSON values (a task's argument)."""
@@ -67,6 +89,12 @@ class Filters:
             "pathway_id": self.pathway_id,
             "departement": self.departement,
             "area_type": self.area_type,
+            "scope": None
+            if self.scope is None
+            else {
+                "structure_ids": list(self.scope.structure_ids),
+                "departements": list(self.scope.departements),
+            },
         }
 
     @classmethod
@@ -75,11 +103,15 @@ class Filters:
             name: date.fromisoformat(data[name]) if data.get(name) else None
             for name in ("start", "end")
         }
+        scope = data.get("scope")
         return cls(
             **days,
             pathway_id=data.get("pathway_id"),
             departement=data.get("departement", ""),
             area_type=data.get("area_type", ""),
+            scope=None
+            if scope is None
+            else Scope(tuple(scope["structure_ids"]), tuple(scope["departements"])),
         )
 
     def period(self, field: str) -> Q:
@@ -93,8 +125,11 @@ class Filters:
         return q
 
     def learner(self, prefix: str = "learner__") -> Q:
-        """The learner (reached through ``prefix``) lives in the département / area type."""
+        """The learner (reached through ``prefix``) lives in the département / area type,
+        and in a département of the scope."""
         q = Q()
+        if self.scope is not None:
+            q &= Q(**{f"{prefix}learner_profile__departement__in": self.scope.departements})
         if self.departement:
             q &= Q(**{f"{prefix}learner_profile__departement": self.departement})
         if self.area_type:
@@ -255,6 +290,8 @@ def live_modules(module_ids) -> dict[int, ModulePage]:
 
 def coaching_requests(f: Filters):
     q = f.period("created_at") & f.pathway()
+    if f.scope is not None:  # the structure holding the request, not where the learner lives
+        q &= Q(structure_id__in=f.scope.structure_ids)
     if f.departement:  # the request's own département: the learner may have moved since
         q &= Q(departement=f.departement)
     if f.area_type:
@@ -311,6 +348,8 @@ def held_sessions(f: Filters, now: datetime | None = None):
     """Accepted sessions whose start is past, in the period (by start)."""
     q = Q(status=SessionStatus.ACCEPTED, starts_at__lt=now or timezone.now())
     q &= f.period("starts_at") & f.pathway("request__pathway_id")
+    if f.scope is not None:
+        q &= Q(request__structure_id__in=f.scope.structure_ids)
     if f.departement:
         q &= Q(request__departement=f.departement)
     if f.area_type:

@@ -1,6 +1,7 @@
 """The programme's dashboard, its print page and CSV exports (managers only), and the
 drop-off of a module in Wagtail's admin (whoever may edit the module). Thin: parse the
-filters, build the tables of ``tables.Report``, render."""
+filters, build the tables of ``tables.Report``, render. Every figure is scoped by the
+manager's structures (``scope.visibility``); a manager of none gets a refusal page."""
 
 from functools import wraps
 
@@ -22,32 +23,38 @@ from .cache import snapshot
 from .exports import csv_lines
 from .figures import percent
 from .forms import ReportFilterForm, describe
+from .scope import visibility
 from .tables import BUILDERS, Report, departement_bars, headline_figures, sections
 
 BAR_STEP = 26  # px between the bars of the territories' chart
 
 
 def manager_required(view):
-    """Managers only; other people get a 403 page, visitors the login page."""
+    """Managers of a structure (or of the network) only; other people get a 403 page,
+    visitors the login page, managers of no structure a 403 page saying why. The view
+    gets what the manager sees (``visibility``)."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         if not has_role(request.user, Role.MANAGER):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        seen = visibility(request.user)
+        if seen.sees_nothing:
+            return render(request, "reports/no_structure.html", status=403)
+        return view(request, seen, *args, **kwargs)
 
     return wrapper
 
 
-def _selection(request) -> tuple[ReportFilterForm, Report]:
+def _selection(request, seen) -> tuple[ReportFilterForm, Report]:
     pathways = queries.pathways()
-    form = ReportFilterForm(request.GET or None, pathways=pathways)
+    form = ReportFilterForm(request.GET or None, pathways=pathways, visibility=seen)
     return form, Report(form.filters(), pathways)
 
 
-def _report_context(request, suppress: bool = False) -> dict:
-    form, report = _selection(request)
+def _report_context(request, seen, suppress: bool = False) -> dict:
+    form, report = _selection(request, seen)
     figures = snapshot(report)
     tables = figures.tables
     selected = next((p for p in report.pathways if p.pk == figures.selected_id), None)
@@ -62,9 +69,13 @@ def _report_context(request, suppress: bool = False) -> dict:
         ],
         "bars": bars,
         "chart_height": len(bars) * BAR_STEP + 8,
-        "description": describe(report.filters, selected.title if selected else None),
+        "structure_label": form.structure_label(),
+        "description": describe(
+            report.filters, selected.title if selected else None, form.structure_label()
+        ),
         "ignored": form.ignored(),
         "query_string": form.query_string(),
+        "snapshot_key": report_cache.cache_key(report.filters),  # the scope is in the key
         "generated_at": timezone.localtime(figures.computed_at),
         "computed_stamp": figures.computed_at.timestamp(),
         "cache_seconds": report_cache.seconds(),
@@ -74,25 +85,25 @@ def _report_context(request, suppress: bool = False) -> dict:
 
 @manager_required
 @require_GET
-def dashboard(request):
+def dashboard(request, seen):
     """The funnel, coaching, territories and outcomes of the selection."""
-    return render(request, "reports/dashboard.html", _report_context(request))
+    return render(request, "reports/dashboard.html", _report_context(request, seen))
 
 
 @manager_required
 @require_GET
-def print_report(request):
+def print_report(request, seen):
     """Every table on one page without navigation, small cells suppressed, for printing."""
-    return render(request, "reports/print.html", _report_context(request, suppress=True))
+    return render(request, "reports/print.html", _report_context(request, seen, suppress=True))
 
 
 @manager_required
 @require_GET
-def export(request):
+def export(request, seen):
     """One table as CSV (``?table=<slug>``, with the dashboard's filters); without a known
     table, the list of exports."""
     slug = request.GET.get("table", "")
-    form, report = _selection(request)
+    form, report = _selection(request, seen)
     if slug not in BUILDERS:
         context = {
             "unknown": bool(slug),

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.accounts.roles import Role
 from lms.coaching.models import (
     ACTIVE_STATUSES,
     CoachingRequest,
@@ -26,7 +25,8 @@ from lms.outcomes.models import (
 )
 from pathways import actions
 from pathways.models import Enrollment
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import coach, learner
+from tests.factories.accounts import manager as network_manager
 from tests.factories.pathways import build_pathway, modules_of
 
 
@@ -57,6 +57,7 @@ def make_request(
     modality="video",
     status=None,
     point_id=None,
+    structure=None,
 ):
     created_at = at(created)
     status = status or (Status.CLAIMED if response_hours is not None else Status.OPEN)
@@ -72,6 +73,7 @@ def make_request(
         point_id=point_id or f"help-{CoachingRequest.objects.count()}",
         origin=origin,
         status=status,
+        structure=structure,
         departement=departement if departement is not None else user.learner_profile.departement,
         recommended_modality=modality,
         recommendation_reason="Test.",
@@ -143,7 +145,8 @@ def feedback(user, module, useful, day="2025-03-10"):
 
 @pytest.fixture
 def manager():
-    return UserFactory(role=Role.MANAGER)
+    """A manager of the network's head: every structure's figures."""
+    return network_manager()
 
 
 @pytest.fixture

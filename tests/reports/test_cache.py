@@ -19,8 +19,9 @@ from .conftest import enroll, programme
 
 pytestmark = pytest.mark.django_db
 
-# Session, user and roles (3), the pathways (1); the navigation's facts are cached.
-CACHED = 4
+# Session, user and roles (3), the structures the manager sees (1: the scope, before the
+# cache's key can be known), the pathways (1); the navigation's facts are cached.
+CACHED = 5
 
 
 @pytest.fixture

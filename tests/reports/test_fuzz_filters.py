@@ -21,6 +21,7 @@ params = st.fixed_dictionaries(
         "pathway": st.one_of(values, st.integers().map(str)),
         "departement": st.one_of(values, st.sampled_from(["69", "2a", " 7", "975", "20"])),
         "area_type": st.one_of(values, st.sampled_from(["rural", "urban", "qpv"])),
+        "structure": st.one_of(values, st.integers().map(str)),
         "table": st.one_of(values, st.sampled_from(sorted(BUILDERS))),
     },
 )

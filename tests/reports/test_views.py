@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from lms.accounts.roles import Role
-from tests.factories.accounts import UserFactory, coach, learner
+from tests.factories.accounts import UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, modules_of
 
 from .conftest import complete, enroll, make_request, satisfaction
@@ -54,7 +54,11 @@ def test_managers_only(client, url):
     for user in (learner(), coach(), UserFactory(role=Role.EDITOR), UserFactory()):
         client.force_login(user)
         assert client.get(url).status_code == 403
-    client.force_login(UserFactory(role=Role.MANAGER))
+    client.force_login(UserFactory(role=Role.MANAGER))  # a manager of no structure
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "vous n’êtes responsable d’aucune structure" in response.content.decode()
+    client.force_login(manager())
     assert client.get(url).status_code == 200
 
 
