@@ -19,13 +19,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import OutlineStreamBlock, StepStreamBlock
+from .ownership import StructureOwnedPageForm, StructurePagePermissionTester
 
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -102,12 +102,40 @@ class PathwayIndexPage(Page):
         return context
 
 
+def author_structure():
+    """The structure that wrote a pathway or a module (``pathways.ownership``).
+
+    PROTECT, not SET_NULL: a page without a structure is editable by every editor, so
+    deleting a structure must not silently open its pages to the whole network. A
+    structure that stops is deactivated (``Structure.active``), or its pages are given to
+    another structure first."""
+    return models.ForeignKey(
+        "accounts.Structure",
+        verbose_name=_("structure autrice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Ses éditeur·rices modifient ce contenu, ses responsables le publient. "
+            "Sans structure, tous les éditeur·rices le modifient."
+        ),
+    )
+
+
+class StructureOwned:
+    """Pages written by a structure: Wagtail asks this page who may do what with it."""
+
+    def permissions_for_user(self, user):
+        return StructurePagePermissionTester(user, self)
+
+
 class SelfAssessmentCoaching(models.TextChoices):
     OFFER = "offer", _("proposer un accompagnement")
     OPEN = "open", _("ouvrir directement une demande d'accompagnement")
 
 
-class PathwayPageForm(WagtailAdminPageForm):
+class PathwayPageForm(StructureOwnedPageForm):
     audiences = forms.MultipleChoiceField(
         label=_("Publics"),
         choices=Audience.choices,
@@ -117,8 +145,10 @@ class PathwayPageForm(WagtailAdminPageForm):
     )
 
 
-class PathwayPage(Page):
+class PathwayPage(StructureOwned, Page):
     """A pathway: an ordered outline of modules with progression points between them."""
+
+    structure = author_structure()
 
     intro = RichTextField(_("introduction"), features=INTRO_FEATURES)
     theme = models.CharField(_("thème"), max_length=20, choices=Theme.choices)
@@ -177,6 +207,7 @@ class PathwayPage(Page):
         FieldPanel("estimated_hours"),
         FieldPanel("outline"),
         FieldPanel("inactivity_request"),
+        FieldPanel("structure"),
         MultiFieldPanel(
             [
                 FieldPanel("coaching_competences", widget=forms.CheckboxSelectMultiple),
@@ -221,7 +252,9 @@ class PathwayPage(Page):
         learner page never breaks on it.
         """
         if modules is None:
-            modules = ModulePage.objects.live().in_bulk(self.module_ids())
+            modules = (
+                ModulePage.objects.live().select_related("structure").in_bulk(self.module_ids())
+            )
         items = []
         for item in self.outline.raw_data:
             if item["type"] == "module":
@@ -284,8 +317,11 @@ class ModuleLibraryPage(Page):
         verbose_name_plural = _("bibliothèques de modules")
 
 
-class ModulePage(Page):
-    """A reusable module: a summary and a sequence of steps."""
+class ModulePage(StructureOwned, Page):
+    """A reusable module: a summary and a sequence of steps. Written by one structure,
+    usable in the pathways of every structure (the library is shared)."""
+
+    structure = author_structure()
 
     summary = models.TextField(_("résumé"), max_length=600)
     duration_minutes = models.PositiveSmallIntegerField(
@@ -305,7 +341,9 @@ class ModulePage(Page):
         FieldPanel("summary"),
         FieldPanel("duration_minutes"),
         FieldPanel("steps"),
+        FieldPanel("structure"),
     ]
+    base_form_class = StructureOwnedPageForm
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["pathways.ModuleLibraryPage"]
     subpage_types: list[str] = []

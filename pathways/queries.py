@@ -35,9 +35,19 @@ from .progress import ModuleInput, PassageInput, PathwayProgress, PointInput, co
 # row. The pages are shared between requests: read them, never change them.
 
 
+# Bumped when the cached pages change shape (a new field, a new related object loaded with
+# them): pages pickled by the previous code are then never read.
+PAGE_CACHE_VERSION = 2
+
+
 def _page_key(kind: str, pk: int, revision_id, url_path: str) -> str:
     path = hashlib.blake2b(url_path.encode(), digest_size=8).hexdigest()
-    return f"pathways:{kind}:{pk}:{revision_id}:{path}"
+    return f"pathways:{kind}:{pk}:{revision_id}:{path}:v{PAGE_CACHE_VERSION}"
+
+
+def _live_modules():
+    """Live modules with their author structure, shown on their pages (one join)."""
+    return ModulePage.objects.live().select_related("structure")
 
 
 def live_pathway(pk: int) -> PathwayPage | None:
@@ -82,7 +92,7 @@ def _modules_from(stamps, found: dict) -> dict[int, ModulePage]:
     modules = {keys[key]: found[key] for key in keys if key in found}
     missing = [pk for key, pk in keys.items() if key not in found]
     if missing or uncached:
-        loaded = ModulePage.objects.live().in_bulk(missing + uncached)
+        loaded = _live_modules().in_bulk(missing + uncached)
         modules.update(loaded)
         by_pk = {pk: key for key, pk in keys.items()}
         cache.set_many(

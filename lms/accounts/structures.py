@@ -6,6 +6,7 @@ narrowed by ``structure_id`` in one place (``managed_structure_ids``), so the em
 SQLite default works as PostgreSQL does.
 """
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db.models import QuerySet
@@ -110,3 +111,57 @@ def near_you(departement: str | None) -> dict[str, list[Structure]]:
     codes = [departement] if departement else DEPARTEMENTS
     groups = {code: [s for s in structures if s.covers(code)] for code in codes}
     return {code: found for code, found in groups.items() if found}
+
+
+# --- Content ownership (pathways and modules written by a structure) ------------------------
+
+
+@dataclass(frozen=True)
+class ContentScope:
+    """Which structures' pages a person may edit and publish in Wagtail's admin.
+
+    ``everything``: a superuser or a manager of the network's head. Otherwise a
+    structure's editors and managers edit its pages, its managers publish them. A page
+    without a structure (written before structures) is left to the Wagtail groups alone.
+    """
+
+    everything: bool
+    edits: frozenset[int]
+    publishes: frozenset[int]
+
+    def may_edit(self, structure_id: int | None) -> bool:
+        return structure_id is None or self.everything or structure_id in self.edits
+
+    def may_publish(self, structure_id: int | None) -> bool:
+        return structure_id is None or self.everything or structure_id in self.publishes
+
+    @property
+    def sole_structure_id(self) -> int | None:
+        """The structure a new page belongs to: the person's only one, else none."""
+        return next(iter(self.edits)) if len(self.edits) == 1 else None
+
+
+def content_scope(user) -> ContentScope:
+    """The content scope of ``user``, from one query (cached on the user object)."""
+    cached = getattr(user, "_balise_content_scope", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False):
+        return ContentScope(False, frozenset(), frozenset())
+    rows = list(
+        Membership.objects.filter(
+            user_id=user.pk, role__in=[MemberRole.EDITOR, MemberRole.MANAGER]
+        ).values_list("structure_id", "structure__kind", "role")
+    )
+    manages = has_role(user, Role.MANAGER)
+    everything = user.is_superuser or any(
+        manages and kind == StructureKind.NETWORK and role == MemberRole.MANAGER
+        for _, kind, role in rows
+    )
+    scope = ContentScope(
+        everything=everything,
+        edits=frozenset(sid for sid, _, _ in rows),
+        publishes=frozenset(sid for sid, _, role in rows if role == MemberRole.MANAGER),
+    )
+    user._balise_content_scope = scope
+    return scope

@@ -64,7 +64,7 @@ def exercise(title="Exercice", questions=None, share_with_coach=True):
     )
 
 
-def module(n_steps=2, steps=None, title=None, parent=None, live=True) -> ModulePage:
+def module(n_steps=2, steps=None, title=None, parent=None, live=True, structure=None) -> ModulePage:
     number = next(_counter)
     steps = steps if steps is not None else [sheet(f"Étape {i + 1}") for i in range(n_steps)]
     page = ModulePage(
@@ -73,6 +73,7 @@ def module(n_steps=2, steps=None, title=None, parent=None, live=True) -> ModuleP
         summary="Un module de test.",
         steps=steps,
         live=live,
+        structure=structure,
     )
     (parent or library()).add_child(instance=page)
     if not live:
