@@ -114,8 +114,9 @@ def _module_ids_key(pk: int) -> str:
 def live_pathway_outline(pk: int) -> tuple[PathwayPage, list[OutlineItem]] | None:
     """``live_pathway(pk)`` and its ``live_outline``. The cache notes which modules a live
     revision of the pathway uses, so one light query reads the revisions of the pathway
-    and of its modules together, and one cache read fetches them all; a pathway published
-    since (its revision no longer the noted one) is read in two queries, as at first."""
+    and of its modules together, and one cache read fetches them all. Without a note (or
+    with one for another revision), the pathway is read whole and noted, then its
+    modules' revisions: three queries at most when nothing is cached."""
     noted = cache.get(_module_ids_key(pk))
     if noted is not None:
         revision, module_ids = noted
@@ -139,14 +140,18 @@ def live_pathway_outline(pk: int) -> tuple[PathwayPage, list[OutlineItem]] | Non
                     return None
                 cache.set(key, pathway, settings.BALISE_PAGE_CACHE_SECONDS)
             return pathway, pathway.outline_items(_modules_from(stamps.values(), found))
-    pathway = live_pathway(pk)
+    # Nothing noted (first read, eviction, another revision): the pathway is read whole at
+    # once, its row giving the key it is stored under, rather than a light query first.
+    pathway = PathwayPage.objects.live().filter(pk=pk).first()
     if pathway is None:
         return None
     module_ids = pathway.module_ids()
     if pathway.live_revision_id is not None:
-        cache.set(
-            _module_ids_key(pk),
-            (pathway.live_revision_id, list(module_ids)),
+        cache.set_many(
+            {
+                _page_key("pathway", pk, pathway.live_revision_id, pathway.url_path): pathway,
+                _module_ids_key(pk): (pathway.live_revision_id, list(module_ids)),
+            },
             settings.BALISE_PAGE_CACHE_SECONDS,
         )
     return pathway, pathway.outline_items(live_modules(module_ids))

@@ -204,3 +204,14 @@ def test_a_publish_racing_an_outline_read_never_leaves_the_old_module_served(pat
     monkeypatch.setattr(cache, "get_many", original)
     assert raced
     assert outline_titles(pathway.pk)[1][0] == "Module publié pendant la lecture"
+
+
+def test_a_cold_outline_costs_three_queries(pathway, django_assert_num_queries):
+    """Nothing cached (a new process, an eviction): the pathway whole, its modules'
+    revisions, the modules; then one light query."""
+    cache.clear()
+    with django_assert_num_queries(3):
+        page, outline = live_pathway_outline(pathway.pk)
+    assert [i.module.pk for i in outline if i.kind == "module"] == pathway.module_ids()
+    with django_assert_num_queries(1):
+        assert live_pathway_outline(pathway.pk)[0].title == pathway.title
