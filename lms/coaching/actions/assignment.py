@@ -60,7 +60,7 @@ def assign_request(manager: User, request: CoachingRequest, coach: User) -> Coac
                 % {"name": coach.display_name}
             )
         current = (
-            CoachingRequest.objects.select_for_update()
+            CoachingRequest.objects.select_for_update(of=("self",))
             .select_related("coach", "learner")
             .filter(pk=request.pk, status__in=ACTIVE_STATUSES)
             .first()
