@@ -18,18 +18,20 @@ from .roles import Role, has_role
 
 def managed_structure_ids(user) -> frozenset[int] | None:
     """The structures whose requests and figures ``user`` manages: ``None`` for a manager of
-    the network's head (all of them), an empty set for anyone who manages none."""
-    if not has_role(user, Role.MANAGER):
-        return frozenset()
-    rows = Membership.objects.filter(user=user, role=MemberRole.MANAGER).values_list(
-        "structure_id", "structure__kind"
-    )
-    ids = set()
-    for structure_id, kind in rows:
-        if kind == StructureKind.NETWORK:
-            return None
-        ids.add(structure_id)
-    return frozenset(ids)
+    the network's head (all of them), an empty set for anyone who manages none. One query,
+    kept on the user object for the rest of the request (as ``roles_of`` does)."""
+    if "_balise_managed" in user.__dict__:
+        return user.__dict__["_balise_managed"]
+    managed = frozenset()
+    if has_role(user, Role.MANAGER):
+        rows = Membership.objects.filter(user=user, role=MemberRole.MANAGER).values_list(
+            "structure_id", "structure__kind"
+        )
+        kinds = dict(rows)
+        is_head = StructureKind.NETWORK in kinds.values()
+        managed = None if is_head else frozenset(kinds)
+    user.__dict__["_balise_managed"] = managed
+    return managed
 
 
 def is_network_manager(user) -> bool:
@@ -75,6 +77,8 @@ def covering(departement: str) -> list[Structure]:
 
 def join(user: User, structure: Structure, role: MemberRole) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, structure=structure, role=role)
+    user.__dict__.pop("_balise_managed", None)
+    user.__dict__.pop("_balise_content_scope", None)
     return membership
 
 
