@@ -10,10 +10,14 @@ is stored). A snapshot goes stale when it is older than
 ``BALISE_REPORTS_CACHE_SECONDS`` or when a page was published or unpublished since
 (``invalidate`` bumps the generation: an outline or a module's steps changed). A stale
 snapshot is still shown, with its time, while ``refresh_snapshot_task`` recomputes it in
-the worker; only a selection never computed before is computed during the request.
+the worker. A selection never computed before is sent to the worker too, and its pages say
+the figures are being computed (they refresh themselves); it is computed during the request
+only when the broker cannot be reached or no worker took it within ``PENDING_SECONDS``
+(nothing is lost when the worker is down, it is only slower). An export of such a selection
+computes its one table at once.
 ``precompute_reports_task`` (Celery beat, and after each publish) keeps the default
-selection of the network and of each managed structure, and the selections managers looked
-at recently, fresh.
+selection of the network and of each managed structure (in the site's language), and the
+selections managers looked at recently, fresh.
 ``BALISE_REPORTS_CACHE_SECONDS = 0`` turns all of this off: each page computes what it
 shows, an export only its table.
 """
@@ -42,6 +46,7 @@ GENERATION_KEY = "balise:reports:generation"
 RECENT_KEY = "balise:reports:recent"
 RECENT_MAX = 30  # selections kept fresh by the scheduled task
 KEEP_SECONDS = 7 * 24 * 3600  # how long a snapshot (stale or not) may be shown
+PENDING_SECONDS = 30  # a selection no worker computed within this is computed by its page
 
 
 @dataclass
@@ -93,19 +98,32 @@ def store(report: Report) -> Snapshot:
     return found
 
 
-def snapshot(report: Report, slug: str | None = None) -> Snapshot:
-    """Every table of the report's selection: from the cache (a stale one asks the worker
-    to recompute it), or computed now the first time. Without the cache, only the table
-    ``slug`` when one is given (an export)."""
+def snapshot(report: Report, slug: str | None = None) -> Snapshot | None:
+    """Every table of the report's selection from the cache (a stale one asks the worker
+    to recompute it). A selection never computed before is asked of the worker and None
+    is returned while it computes, unless the worker is out of reach or late (computed
+    now). With ``slug`` (an export), a missing selection gives that table at once.
+    Without the cache, only the table ``slug`` when one is given."""
     if seconds() <= 0:
         return compute(report, None if slug is None else [slug])
     _remember(report.filters)
-    found = cache.get(cache_key(report.filters))
-    if not isinstance(found, Snapshot):
+    key = cache_key(report.filters)
+    found = cache.get(key)
+    if isinstance(found, Snapshot):
+        if is_stale(found):
+            _ask_refresh(report.filters)
+        return found
+    asked_at = _ask_refresh(report.filters)
+    if slug is not None:
+        return compute(report, [slug])
+    if asked_at is None:  # the broker is down: the manager still gets the figures
         return store(report)
-    if is_stale(found):
-        _ask_refresh(report.filters)
-    return found
+    found = cache.get(key)  # an eager worker has already computed it
+    if isinstance(found, Snapshot):
+        return found
+    if (timezone.now() - asked_at).total_seconds() > PENDING_SECONDS:
+        return store(report)  # no worker took it: compute it here rather than wait forever
+    return None
 
 
 def _remember(filters: Filters) -> None:
@@ -120,20 +138,25 @@ def recent_selections() -> list[tuple[Filters, str]]:
     return list(cache.get(RECENT_KEY, []))
 
 
-def _ask_refresh(filters: Filters) -> None:
+def _ask_refresh(filters: Filters) -> datetime | None:
     """Enqueue one recomputation of the selection (one per staleness period, whoever
-    asks); a broker that is down only leaves the stale figures a little longer."""
+    asks) and return when it was first asked; None when the broker is down, which only
+    leaves stale figures a little longer."""
     from .tasks import refresh_snapshot_task
 
     language = get_language()
     lock = f"{cache_key(filters, language)}:refreshing"
-    if not cache.add(lock, 1, max(seconds(), 60)):
-        return
+    now = timezone.now()
+    if not cache.add(lock, now, max(seconds(), 60)):
+        asked_at = cache.get(lock)
+        return asked_at if isinstance(asked_at, datetime) else now
     try:
         refresh_snapshot_task.delay(filters.as_json(), language)
     except Exception:
         cache.delete(lock)
         logger.warning("Could not enqueue the refresh of a report selection", exc_info=True)
+        return None
+    return now
 
 
 def refresh(filters: Filters, language: str) -> Snapshot:
@@ -159,9 +182,10 @@ def default_selections() -> list[Filters]:
 
 
 def precompute(now=None) -> int:
-    """Recompute the default selections in every language and the recent selections that
-    are stale; returns how many were computed."""
-    wanted = [(filters, code) for filters in default_selections() for code, _ in settings.LANGUAGES]
+    """Recompute the default selections in the site's language and the recent selections
+    (whatever their language) that are stale; returns how many were computed. A default
+    read in another language becomes a recent selection on its first reading."""
+    wanted = [(filters, settings.LANGUAGE_CODE) for filters in default_selections()]
     wanted += [item for item in recent_selections() if item not in wanted]
     computed = 0
     for filters, language in wanted:

@@ -27,6 +27,7 @@ from .scope import visibility
 from .tables import BUILDERS, Report, departement_bars, headline_figures, sections
 
 BAR_STEP = 26  # px between the bars of the territories' chart
+COMPUTING_REFRESH = 3  # seconds between two looks of a page waiting for its figures
 
 
 def manager_required(view):
@@ -53,9 +54,37 @@ def _selection(request, seen) -> tuple[ReportFilterForm, Report]:
     return form, Report(form.filters(), pathways)
 
 
-def _report_context(request, seen, suppress: bool = False) -> dict:
+def _computing(request, form, report, printing: bool):
+    """The page of a selection the worker is computing: it says so and reloads itself
+    (a meta refresh: no JavaScript needed) until the figures are there."""
+    # Only the chosen pathway: the most followed one would need the figures themselves.
+    chosen = next((p for p in report.pathways if p.pk == report.filters.pathway_id), None)
+    context = {
+        "form": form,
+        "printing": printing,
+        "structure_label": form.structure_label(),
+        "description": describe(
+            report.filters,
+            chosen.title if chosen else None,
+            form.structure_label(),
+        ),
+        "query_string": form.query_string(),
+        "refresh_seconds": COMPUTING_REFRESH,
+    }
+    return render(request, "reports/computing.html", context)
+
+
+def _report_page(request, seen, template: str, suppress: bool = False):
+    """The dashboard or its print page; while the worker computes a selection never seen
+    before, a page that says so."""
     form, report = _selection(request, seen)
     figures = snapshot(report)
+    if figures is None:
+        return _computing(request, form, report, printing=suppress)
+    return render(request, template, _report_context(form, report, figures, suppress))
+
+
+def _report_context(form, report, figures, suppress: bool) -> dict:
     tables = figures.tables
     selected = next((p for p in report.pathways if p.pk == figures.selected_id), None)
     bars = departement_bars(tables["territoires"], step=BAR_STEP)
@@ -87,14 +116,14 @@ def _report_context(request, seen, suppress: bool = False) -> dict:
 @require_GET
 def dashboard(request, seen):
     """The funnel, coaching, territories and outcomes of the selection."""
-    return render(request, "reports/dashboard.html", _report_context(request, seen))
+    return _report_page(request, seen, "reports/dashboard.html")
 
 
 @manager_required
 @require_GET
 def print_report(request, seen):
     """Every table on one page without navigation, small cells suppressed, for printing."""
-    return render(request, "reports/print.html", _report_context(request, seen, suppress=True))
+    return _report_page(request, seen, "reports/print.html", suppress=True)
 
 
 @manager_required

@@ -187,3 +187,13 @@ def _reports_cache_off(settings):
     """Figures computed on each request, so that a test changing data between two requests
     reads fresh ones (``test_cache`` turns the cache on)."""
     settings.BALISE_REPORTS_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def cache_on(settings, monkeypatch):
+    """The figures' cache on, with a worker that computes what it is sent at once (a test
+    that holds what is sent instead patches ``delay`` after this fixture)."""
+    from lms.reports.tasks import refresh_snapshot_task
+
+    settings.BALISE_REPORTS_CACHE_SECONDS = 300
+    monkeypatch.setattr(refresh_snapshot_task, "delay", refresh_snapshot_task)

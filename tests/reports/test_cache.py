@@ -2,7 +2,7 @@
 from the cache, the page says when they were computed, and the print page and exports
 share them."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -25,11 +25,6 @@ CACHED = 5
 
 
 @pytest.fixture
-def cache_on(settings):
-    settings.BALISE_REPORTS_CACHE_SECONDS = 300
-
-
-@pytest.fixture
 def refreshes(monkeypatch):
     """Selections sent to the worker for recomputation (what would reach the broker)."""
     calls = []
@@ -43,6 +38,13 @@ def run_refreshes(refreshes):
     for filters, language in refreshes:
         refresh_snapshot_task(filters, language)
     refreshes.clear()
+
+
+def first_look(client, refreshes, name="reports:dashboard", **params):
+    """A selection's first page (its figures are being computed), then the worker's run."""
+    response, _, _ = _get(client, name, **params)
+    assert response.templates[0].name == "reports/computing.html"
+    run_refreshes(refreshes)
 
 
 def _get(client, name, **params):
@@ -67,6 +69,7 @@ def test_the_second_identical_request_reads_the_cache(manager_client, cache_on):
 
 def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on, refreshes):
     pathway = programme(2)
+    first_look(manager_client, refreshes)
     first, first_body, _ = _get(manager_client, "reports:dashboard")
     second, second_body, _ = _get(manager_client, "reports:dashboard")
     rendered = [t.name for t in first.templates]
@@ -84,6 +87,7 @@ def test_the_tables_are_rendered_once_per_computation(manager_client, cache_on, 
 
 def test_figures_are_those_of_the_computation_until_it_expires(manager_client, cache_on, refreshes):
     pathway = programme(2)
+    first_look(manager_client, refreshes)
     first, _, _ = _get(manager_client, "reports:dashboard")
     enroll(learner(departement="69"), pathway)
     kept, _, _ = _get(manager_client, "reports:dashboard")
@@ -155,7 +159,7 @@ def test_publishing_a_page_recomputes_off_the_request_path(
     manager_client, cache_on, refreshes, monkeypatch, django_capture_on_commit_callbacks
 ):
     pathway = programme(2)
-    _get(manager_client, "reports:dashboard")
+    first_look(manager_client, refreshes)
     precomputes = []
     monkeypatch.setattr(precompute_reports_task, "delay", lambda: precomputes.append(1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -171,11 +175,11 @@ def test_publishing_a_page_recomputes_off_the_request_path(
 def test_the_scheduled_task_keeps_recent_selections_fresh(manager_client, settings, refreshes):
     settings.BALISE_REPORTS_CACHE_SECONDS = 300
     programme(2)
-    _get(manager_client, "reports:dashboard", departement="69")
-    # Every language's default selection and the département looked at: computed.
-    assert precompute_reports_task() == len(settings.LANGUAGES)  # 69 was computed on view
+    first_look(manager_client, refreshes, departement="69")
+    # The default selection and the département looked at: computed.
+    assert precompute_reports_task() == 1  # 69 computed by its refresh
     reports_cache.invalidate()
-    assert precompute_reports_task() == len(settings.LANGUAGES) + 1
+    assert precompute_reports_task() == 2
     assert precompute_reports_task() == 0  # all fresh now
     _, _, queries = _get(manager_client, "reports:dashboard", departement="69")
     assert queries == CACHED
@@ -211,6 +215,7 @@ def test_an_invalidation_by_another_process_is_seen_at_once(manager_client, cach
     """Nothing is kept in this process: the generation, read from the shared cache on every
     page, lets an invalidation from any process through."""
     pathway = programme(2)
+    first_look(manager_client, refreshes)
     first, _, _ = _get(manager_client, "reports:dashboard")
 
     enroll(learner(departement="69"), pathway)
@@ -220,3 +225,68 @@ def test_an_invalidation_by_another_process_is_seen_at_once(manager_client, cach
     run_refreshes(refreshes)
     fresh, _, _ = _get(manager_client, "reports:dashboard")
     assert fresh.context["headline"]["enrolled"] == first.context["headline"]["enrolled"] + 1
+
+
+def test_a_new_selection_is_computed_by_the_worker_while_its_page_waits(
+    manager_client, cache_on, refreshes
+):
+    programme(2)
+    waiting, body, queries = _get(manager_client, "reports:dashboard", departement="69")
+    assert waiting.templates[0].name == "reports/computing.html"
+    assert "Calcul des chiffres en cours" in body
+    assert '<meta http-equiv="refresh" content="3">' in body  # reloads itself, without JS
+    assert "Rhône" in body  # the selection asked for is recalled
+    assert queries <= CACHED + 1  # no figure computed on the request path
+    assert len(refreshes) == 1
+    again, _, _ = _get(manager_client, "reports:dashboard", departement="69")
+    assert again.templates[0].name == "reports/computing.html"
+    assert len(refreshes) == 1  # asked once, however many times the page reloads
+    run_refreshes(refreshes)
+    ready, body, queries = _get(manager_client, "reports:dashboard", departement="69")
+    assert "Calcul des chiffres en cours" not in body and "<table" in body
+    assert queries == CACHED
+    waiting, body, _ = _get(manager_client, "reports:print", departement="07")
+    assert "Calcul des chiffres en cours" in body
+    assert reverse("reports:print") + "?departement=07" in body
+
+
+def test_a_new_selection_is_computed_by_its_page_when_the_broker_is_down(
+    manager_client, cache_on, monkeypatch
+):
+    programme(2)
+
+    def down(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(refresh_snapshot_task, "delay", down)
+    response, body, _ = _get(manager_client, "reports:dashboard", departement="69")
+    assert "Calcul des chiffres en cours" not in body and "<table" in body
+
+
+def test_a_selection_no_worker_took_is_computed_by_its_page(
+    manager_client, cache_on, refreshes, monkeypatch
+):
+    programme(2)
+    _get(manager_client, "reports:dashboard", departement="69")
+    later = timezone.now() + timedelta(seconds=reports_cache.PENDING_SECONDS + 1)
+    monkeypatch.setattr(reports_cache.timezone, "now", lambda: later)
+    response, body, _ = _get(manager_client, "reports:dashboard", departement="69")
+    assert "<table" in body and "Calcul des chiffres en cours" not in body
+    assert len(refreshes) == 1
+
+
+def test_an_export_of_a_new_selection_gives_its_table_at_once(manager_client, cache_on, refreshes):
+    programme(2)
+    _, csv, _ = _get(manager_client, "reports:export", departement="69", table="parcours")
+    assert csv.startswith("\ufeff") and len(csv.splitlines()) > 1
+    assert len(refreshes) == 1  # every table of the selection, in the worker
+
+
+def test_a_default_read_in_english_is_kept_fresh_once_read(manager_client, cache_on, settings):
+    programme(2)
+    assert precompute_reports_task() == 1  # French only, the site's language
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response, body, _ = _get(manager_client, "reports:dashboard")  # computed by the worker
+    assert "<table" in body and "Programme dashboard" in body
+    reports_cache.invalidate()
+    assert precompute_reports_task() == 2  # the French default and the English one read

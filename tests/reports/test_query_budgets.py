@@ -70,8 +70,7 @@ def test_the_count_does_not_grow_with_the_data(manager_client, name, table):
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(("name", "table"), list(CACHED_BUDGETS))
-def test_cached_budget(manager_client, settings, django_assert_num_queries, size, name, table):
-    settings.BALISE_REPORTS_CACHE_SECONDS = 300
+def test_cached_budget(manager_client, cache_on, django_assert_num_queries, size, name, table):
     programme(size)
     _get(manager_client, "reports:dashboard", "")  # computes and stores the figures
     with django_assert_num_queries(CACHED_BUDGETS[(name, table)]):

@@ -194,11 +194,6 @@ def test_small_figures_stay_suppressed_in_a_structures_exports(client, network):
 # --- The cache ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def cache_on(settings):
-    settings.BALISE_REPORTS_CACHE_SECONDS = 300
-
-
 def test_each_scope_has_its_own_snapshot(client, network, cache_on, monkeypatch):
     # The same instant for both computations: the pages' fragments must differ by scope.
     instant = timezone.make_aware(datetime(2025, 4, 1, 10))
@@ -229,10 +224,10 @@ def test_the_key_holds_the_scope():
 def test_stale_figures_of_a_structure_are_refreshed_in_the_worker(
     client, network, cache_on, monkeypatch
 ):
-    asked = []
-    monkeypatch.setattr(refresh_snapshot_task, "delay", lambda *args: asked.append(args))
     as_user(client, manager(network.drome))
     first = headline(client)
+    asked = []
+    monkeypatch.setattr(refresh_snapshot_task, "delay", lambda *args: asked.append(args))
     enroll(learner(departement="26"), network.pathway)
     enroll(learner(departement="69"), network.pathway)
     reports_cache.invalidate()
