@@ -158,11 +158,26 @@ class CoachingRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
-            # The coach queue reads open, unclaimed requests by due date, a page at a time.
+            # The coach queue reads open, unclaimed requests by due date, a page at a time;
+            # the filters' columns are included so that PostgreSQL filters on the index
+            # alone (an index-only scan), however many requests the network holds.
             models.Index(
                 fields=["due_at", "id"],
+                include=[
+                    "departement",
+                    "network_queue",
+                    "origin",
+                    "recommended_modality",
+                    "created_at",
+                ],
                 condition=Q(status="open", coach__isnull=True),
                 name="request_open_unclaimed_due",
+            ),
+            # A coach's own active requests, without reading their closed ones.
+            models.Index(
+                fields=["coach", "due_at"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="request_coach_active_due",
             ),
         ]
 
