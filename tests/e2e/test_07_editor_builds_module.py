@@ -83,7 +83,11 @@ def choose_media(page: Page, block: Locator, button: str, title: str) -> None:
 def submit_for_review(page: Page) -> None:
     page.get_by_role("button", name=text("Plus d'actions")).click()
     page.locator("footer").get_by_role("button", name="Soumettre à Validation des contenus").click()
-    expect(page.get_by_text(re.compile(r"a été soumise pour modération"))).to_be_visible()
+    # The submission tells the approvers by e-mail within the request (eager tasks here):
+    # under a loaded CI machine it took more than the default 10 s once.
+    expect(page.get_by_text(re.compile(r"a été soumise pour modération"))).to_be_visible(
+        timeout=30_000
+    )
 
 
 def approve_and_publish(page: Page, edit_url: str) -> None:
