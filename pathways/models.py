@@ -25,7 +25,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import OutlineStreamBlock, StepStreamBlock
-from .ownership import StructureOwnedPageForm, StructurePagePermissionTester
+from .ownership import StructureOwned, StructureOwnedPageForm
+from .workflow import StructureApprovalTask, StructureApprovalTaskState  # noqa: F401 (models)
 
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -121,13 +122,6 @@ def author_structure():
             "Sans structure, tous les éditeur·rices le modifient."
         ),
     )
-
-
-class StructureOwned:
-    """Pages written by a structure: Wagtail asks this page who may do what with it."""
-
-    def permissions_for_user(self, user):
-        return StructurePagePermissionTester(user, self)
 
 
 class SelfAssessmentCoaching(models.TextChoices):

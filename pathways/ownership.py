@@ -10,11 +10,18 @@ edits it, every manager publishes it.
 Wagtail's extension point does the work: the page models' ``permissions_for_user``
 returns ``StructurePagePermissionTester``, which the admin asks for every action (edit
 view, explorer listing, bulk actions), so a refused action is Wagtail's own refusal.
+
+Moderation follows publishing: a page submitted for review is approved or sent back by
+the people who may publish it (``may_approve``); ``pathways.workflow.StructureApprovalTask``
+asks this module for each page and for the admin's « awaiting your review » list.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.models import PagePermissionTester
+from wagtail.models import Page, PagePermissionTester, get_page_models
 
 from lms.accounts.structures import content_scope
 
@@ -57,6 +64,13 @@ class StructurePagePermissionTester(PagePermissionTester):
         return self.may_publish_here and super().can_unpublish()
 
 
+class StructureOwned:
+    """Pages written by a structure: Wagtail asks this page who may do what with it."""
+
+    def permissions_for_user(self, user):
+        return StructurePagePermissionTester(user, self)
+
+
 class StructureOwnedPageForm(WagtailAdminPageForm):
     """A new page belongs to its author's structure when they belong to exactly one; only
     the network's managers (and superusers) change a page's structure."""
@@ -83,3 +97,56 @@ class StructureOwnedPageForm(WagtailAdminPageForm):
             )
         elif self.instance.structure_id is None and scope is not None:
             self.initial["structure"] = scope.sole_structure_id
+
+
+# --- Moderation: who approves a page submitted for review ---------------------------------
+
+
+def structure_owned_models() -> list[type[Page]]:
+    return [model for model in get_page_models() if issubclass(model, StructureOwned)]
+
+
+def owner_structure_id(page) -> int | None:
+    """The structure that owns ``page``, read from its row (one query, kept on the object).
+
+    The row, not the object handed over: Wagtail's edit view moderates the latest draft,
+    its workflow views a base ``Page``. A draft may name another structure only when a
+    network manager changed it, and the change takes effect once published."""
+    if "_balise_owner_structure_id" in page.__dict__:
+        return page.__dict__["_balise_owner_structure_id"]
+    model = page.specific_class if isinstance(page, Page) else type(page)
+    structure_id = None
+    if model is not None and issubclass(model, StructureOwned):
+        rows = model.objects.filter(pk=page.pk).values_list("structure_id", flat=True)
+        structure_id = rows.first()
+    page.__dict__["_balise_owner_structure_id"] = structure_id
+    return structure_id
+
+
+def may_approve(user, page) -> bool:
+    """Whether ``user``'s structures let them approve ``page`` in moderation: the managers
+    of its structure, the network's managers and superusers; anyone the workflow task
+    names for a page without a structure. The task's own rule (its groups) applies too."""
+    return content_scope(user).may_publish(owner_structure_id(page))
+
+
+def approvable_task_states(task_states: QuerySet, user) -> QuerySet:
+    """``task_states`` less those of pages whose structure ``user`` may not approve for:
+    the « awaiting your review » list of the admin's dashboard and workflow reports."""
+    scope = content_scope(user)
+    if scope.everything:
+        return task_states
+    page_type = ContentType.objects.get_for_model(Page)
+    for model in structure_owned_models():
+        # Workflow states name their object by a string id.
+        elsewhere = (
+            model.objects.exclude(structure=None)
+            .exclude(structure__in=scope.publishes)
+            .annotate(page_key=Cast("pk", output_field=CharField()))
+            .values("page_key")
+        )
+        task_states = task_states.exclude(
+            workflow_state__base_content_type=page_type,
+            workflow_state__object_id__in=elsewhere,
+        )
+    return task_states
