@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.images.views.serve import ServeView
 
 from lms import views
 from lms.accounts.views import set_language, structures
@@ -19,6 +20,11 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Renditions at stable, signed addresses: structures' logos in e-mails (read long after
+    # a file's own S3 address, signed for minutes, has expired).
+    re_path(
+        r"^images/([^/]*)/(\d*)/([^/]*)/[^/]*$", ServeView.as_view(), name="wagtailimages_serve"
+    ),
     path("comptes/", include("allauth.urls")),
     path("mon-compte/", include("lms.accounts.urls")),
     path("accompagnement/", include("lms.coaching.urls")),

@@ -44,8 +44,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "departements", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "kind", "departements", "remote_only", "active"]
+    list_filter = ["kind", "remote_only", "active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["logo"]

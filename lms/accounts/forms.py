@@ -178,7 +178,15 @@ class StructureForm(WagtailAdminModelForm):
 
     class Meta:
         model = Structure
-        fields = ["name", "slug", "kind", "departements", "active", *STRUCTURE_PRESENTATION_FIELDS]
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "departements",
+            "remote_only",
+            "active",
+            *STRUCTURE_PRESENTATION_FIELDS,
+        ]
 
 
 class StructurePresentationForm(StructureForm):

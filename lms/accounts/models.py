@@ -258,6 +258,16 @@ class Structure(models.Model):
     modalities = models.JSONField(
         _("modalités proposées"), default=list, blank=True, validators=[validate_modality_list]
     )
+    # Coaches who meet by video or phone only serve the network queue, wherever people
+    # live: their structure may cover no département.
+    remote_only = models.BooleanField(
+        _("à distance uniquement"),
+        default=False,
+        help_text=_(
+            "Cochez si la structure accompagne uniquement par visioconférence ou téléphone, "
+            "partout en France : elle peut alors ne couvrir aucun département."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -282,16 +292,38 @@ class Structure(models.Model):
     def modality_labels(self) -> list[str]:
         return [Modality(value).label for value in self.modalities if value in Modality.values]
 
-    def clean(self):
-        if not self.is_network and not self.departements:
-            raise ValidationError(
-                {
-                    "departements": _(
-                        "Indiquez au moins un département : c'est ainsi que les demandes "
-                        "des personnes de ce territoire arrivent à la structure."
-                    )
-                }
+    def clean_fields(self, exclude=None):
+        """Field checks, and where the structure meets people. Written here rather than in
+        ``clean()``, which receives no ``exclude``: a form without the field (a structure's
+        managers edit its presentation, not its départements) would raise ``ValueError``
+        on an error about it, a 500 instead of a message."""
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field, message in self._territory_errors().items():
+            if field not in (exclude or ()):
+                errors.setdefault(field, []).append(message)
+        if errors:
+            raise ValidationError(errors)
+
+    def _territory_errors(self) -> dict[str, str]:
+        errors = {}
+        if not self.is_network and not self.remote_only and not self.departements:
+            errors["departements"] = _(
+                "Indiquez au moins un département : c'est ainsi que les demandes des "
+                "personnes de ce territoire arrivent à la structure. Une structure qui "
+                "accompagne uniquement à distance peut n'en couvrir aucun : cochez alors "
+                "« à distance uniquement »."
             )
+        if self.remote_only and Modality.IN_PERSON in (self.modalities or []):
+            errors["modalities"] = _(
+                "Une structure qui accompagne uniquement à distance ne propose pas de "
+                "rendez-vous en présentiel : décochez « En présentiel » ou « à distance "
+                "uniquement »."
+            )
+        return errors
 
 
 class MemberRole(models.TextChoices):

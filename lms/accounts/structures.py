@@ -9,10 +9,12 @@ SQLite default works as PostgreSQL does.
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import PROTECT, QuerySet
+from django.db.models.deletion import get_candidate_relations_to_delete
+from wagtail.models import Page
 
 from .departements import DEPARTEMENTS
-from .models import MemberRole, Membership, Structure, StructureKind, User
+from .models import CoachProfile, MemberRole, Membership, Structure, StructureKind, User
 from .roles import Role, has_role
 
 
@@ -92,18 +94,35 @@ def manages_every_structure(user) -> bool:
 class Holdings(NamedTuple):
     """What keeps a structure from being deleted (``on_delete=PROTECT``)."""
 
-    requests: int
-    coaches: int
+    requests: int  # coaching requests of the structure, or oriented to it
+    coaches: int  # coach profiles
+    pages: int = 0  # pathways and modules it wrote (their « structure autrice »)
+    others: int = 0  # anything else a later relation protects
 
     def __bool__(self) -> bool:
-        return bool(self.requests or self.coaches)
+        return any(self)
 
 
 def holdings(structure: Structure) -> Holdings:
-    """The coaching requests (its own or oriented to it) and coach profiles attached to
-    ``structure``, counted through the reverse relations (accounts imports no coaching)."""
-    requests = structure.requests.count() + structure.oriented_requests.count()
-    return Holdings(requests=requests, coaches=structure.coach_profiles.count())
+    """Count what protects ``structure``: every relation to it with ``on_delete=PROTECT``,
+    hidden ones included (pages' ``related_name="+"``), found as Django's deletion finds
+    them (accounts imports neither coaching nor pathways), one COUNT each. A relation added
+    later is counted too (« others »)."""
+    counts = dict.fromkeys(Holdings._fields, 0)
+    for relation in get_candidate_relations_to_delete(Structure._meta):
+        if relation.on_delete is not PROTECT:
+            continue
+        model = relation.related_model
+        n = model._base_manager.filter(**{relation.field.name: structure}).count()
+        if model._meta.label == "coaching.CoachingRequest":
+            counts["requests"] += n
+        elif model is CoachProfile:
+            counts["coaches"] += n
+        elif issubclass(model, Page):
+            counts["pages"] += n
+        else:
+            counts["others"] += n
+    return Holdings(**counts)
 
 
 def near_you(departement: str | None) -> dict[str, list[Structure]]:

@@ -2,6 +2,7 @@
 structure; a structure's own managers edit how theirs presents itself and how to reach it
 (not its kind, départements or whether it is active)."""
 
+from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError, Q
@@ -95,12 +96,17 @@ class StructureDeleteView(DeleteView):
         return context
 
     def form_valid(self, form):
-        if holdings(self.object):
-            return redirect(self.get_delete_url())
-        try:
-            return super().form_valid(form)
-        except ProtectedError:  # something attached in between
-            return redirect(self.get_delete_url())
+        if not holdings(self.object):
+            try:
+                return super().form_valid(form)
+            except ProtectedError:  # something attached in between: counted below
+                pass
+        messages.error(
+            self.request,
+            _("%(name)s n’est pas supprimée : des éléments y sont rattachés (voir ci-dessous).")
+            % {"name": self.object.name},
+        )
+        return redirect(self.get_delete_url())
 
 
 class StructureViewSet(ModelViewSet):
@@ -113,8 +119,8 @@ class StructureViewSet(ModelViewSet):
     edit_view_class = StructureEditView
     delete_view_class = StructureDeleteView
     form_fields = StructureForm.Meta.fields
-    list_display = ["name", "kind", "departements", "active"]
-    list_filter = ["kind", "active"]
+    list_display = ["name", "kind", "departements", "remote_only", "active"]
+    list_filter = ["kind", "remote_only", "active"]
     search_fields = ["name"]
     inspect_view_enabled = False
     copy_view_enabled = False

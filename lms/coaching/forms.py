@@ -6,7 +6,7 @@ from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from lms.accounts.departements import DEPARTEMENT_CHOICES
@@ -180,7 +180,20 @@ class AssignForm(forms.Form):
         field.queryset = CoachProfile.objects.filter(
             pk__in=[p.pk for p in profiles]
         ).select_related("user", "structure")
-        field.label_from_instance = lambda p: f"{p.user.display_name} – {p.structure.name}"
+        room = {p.pk: getattr(p, "room", None) for p in profiles}
+        field.label_from_instance = lambda p: coach_choice_label(p, room.get(p.pk))
+
+
+def coach_choice_label(profile: CoachProfile, room: int | None) -> str:
+    """« Name – structure », and how many more requests they can take when known."""
+    label = f"{profile.user.display_name} – {profile.structure.name}"
+    if room is None:
+        return label
+    if room == 0:
+        return _("%(label)s (complet·e : aucune place libre)") % {"label": label}
+    return ngettext(
+        "%(label)s (%(room)s place libre)", "%(label)s (%(room)s places libres)", room
+    ) % {"label": label, "room": room}
 
 
 class AvailabilityForm(forms.ModelForm):

@@ -7,6 +7,7 @@ filtered in Python, with their open load from one aggregate query.
 
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -116,14 +117,32 @@ def remote_coaches_with_room(limit: int, modality: str = "") -> list[Eligible]:
     return with_room[: max(limit, 0)]
 
 
-def may_claim(profile: CoachProfile | None, request: CoachingRequest) -> bool:
-    """A coach may claim an open request of a département they cover, or of the network
-    queue when they work remotely."""
+class ClaimRefusal(StrEnum):
+    """Why a coach may not claim a request (``claims`` words each one for the coach)."""
+
+    NOT_A_COACH = "not_a_coach"  # no coach profile
+    STRUCTURE_INACTIVE = "structure_inactive"  # their structure takes no new request
+    OUTSIDE_DEPARTEMENTS = "outside_departements"  # a département they do not cover
+    NOT_REMOTE = "not_remote"  # the network queue, and they meet in person only
+
+
+def claim_refusal(profile: CoachProfile | None, request: CoachingRequest) -> ClaimRefusal | None:
+    """Why ``profile`` may not claim ``request``, or None when they may: a coach of an active
+    structure claims requests of the départements they cover, and those of the network
+    queue when they work remotely. Reads the profile's structure unless already loaded."""
     if profile is None:
-        return False
+        return ClaimRefusal.NOT_A_COACH
+    if not profile.structure.active:
+        return ClaimRefusal.STRUCTURE_INACTIVE
     if request.departement in profile.departements:
-        return True
-    return request.network_queue and profile.offers_remote
+        return None
+    if request.network_queue:
+        return None if profile.offers_remote else ClaimRefusal.NOT_REMOTE
+    return ClaimRefusal.OUTSIDE_DEPARTEMENTS
+
+
+def may_claim(profile: CoachProfile | None, request: CoachingRequest) -> bool:
+    return claim_refusal(profile, request) is None
 
 
 def has_capacity(profile: CoachProfile) -> bool:

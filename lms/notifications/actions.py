@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lms.accounts import facts
-from lms.accounts.models import User
+from lms.accounts.models import Structure, User
 
 from . import emails, tasks
 from .models import Notification
@@ -35,6 +35,7 @@ def notify(
     context: Mapping[str, Any] | None = None,
     url: str = "",
     ics: str = "",
+    structure: Structure | None = None,
 ) -> Notification:
     """Write a notification for ``recipient`` and send its e-mail once the transaction commits.
 
@@ -44,9 +45,11 @@ def notify(
     ``context`` in the recipient's language; ``url`` is site-relative
     ("/apprendre/..."): templates receive it absolute as ``url``, with
     ``recipient`` and ``site_url``. ``ics`` is an iCalendar text attached as
-    ``invite.ics``.
+    ``invite.ics``. ``structure`` is the accompaniment structure the message comes
+    from: the layout shows its name, and its logo in the HTML part (templates receive it
+    as ``from_structure``); its ``logo`` is read unless loaded with it.
     """
-    notification = _build(recipient, kind, context, url, ics)
+    notification = _build(recipient, kind, context, url, ics, emails.structure_identity(structure))
     notification.save()
     facts.changed(recipient.pk)
     _deliver_on_commit([notification.pk])
@@ -59,9 +62,12 @@ def notify_many(
     context: Mapping[str, Any] | None = None,
     url: str = "",
     ics: str = "",
+    structure: Structure | None = None,
 ) -> list[Notification]:
-    """``notify`` for several people (each rendered for its reader), one INSERT."""
-    rows = [_build(r, kind, context, url, ics) for r in recipients]
+    """``notify`` for several people (each rendered for its reader), one INSERT; the
+    structure's logo is looked up once for all of them."""
+    identity = emails.structure_identity(structure)
+    rows = [_build(r, kind, context, url, ics, identity) for r in recipients]
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -135,7 +141,7 @@ def sweep_unsent(now=None) -> int:
     return len(ids)
 
 
-def _build(recipient, kind, context, url, ics) -> Notification:
+def _build(recipient, kind, context, url, ics, identity=None) -> Notification:
     if url and (not url.startswith("/") or url.startswith("//")):
         raise ValueError(f"A notification url must be site-relative, got {url!r}")
     rendered = emails.render_notification(
@@ -145,6 +151,7 @@ def _build(recipient, kind, context, url, ics) -> Notification:
             "recipient": recipient,
             "site_url": settings.SITE_URL,
             "url": f"{settings.SITE_URL}{url}" if url else "",
+            "from_structure": identity,
         },
     )
     return Notification(

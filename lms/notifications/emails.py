@@ -6,7 +6,9 @@ paragraphs separated by a blank line), optionally ``action.txt`` (the label of
 the link, « Ouvrir dans Balise » otherwise) and ``message.html`` when the HTML
 version needs more than the text's paragraphs. The shared layout
 (``notifications/email/base.txt`` and ``.html``) adds the greeting, the link
-and the signature. Actions pass data, never sentences.
+and the signature, and, when the message comes from an accompaniment structure
+(``from_structure``, a ``StructureIdentity``), its name and logo. Actions pass
+data, never sentences.
 
 A notification is rendered once, when it is written, in its reader's language
 (``User.language``, the site's language otherwise): the actor who causes it (a
@@ -16,6 +18,7 @@ the time. Dates are shown in the site's time zone.
 """
 
 import contextlib
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,13 +26,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template import Context, TemplateDoesNotExist, engines
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
+from wagtail.images.views.serve import generate_image_url
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = "notifications"
 LAYOUT_DIR = "notifications/email"
@@ -38,6 +45,72 @@ ICS_FILENAME = "invite.ics"
 _KIND = re.compile(r"^[a-z0-9_]+$")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+# A structure's logo in e-mails: small, and PNG, which every mail client shows (WebP is not).
+LOGO_FILTER = "max-160x80|format-png"
+# The e-mail's card is white; a structure's colour is an accent only when text in it reads
+# on white (WCAG 2 AA for normal text).
+EMAIL_BACKGROUND = "#ffffff"
+ACCENT_MIN_CONTRAST = 4.5
+_HEX_COLOUR = re.compile(r"^#([0-9a-fA-F]{6})$")
+
+
+@dataclass(frozen=True)
+class StructureIdentity:
+    """How the layout shows the structure a message comes from: its name, and its logo and
+    colour when it has them (a logo's URL is absolute, an accent is readable on white)."""
+
+    name: str
+    logo_url: str = ""
+    logo_width: int = 0
+    logo_height: int = 0
+    accent: str = ""
+
+
+def structure_identity(structure) -> StructureIdentity | None:
+    """The identity of ``structure`` (an ``accounts.Structure``, or None) for the layout.
+
+    The logo is a small rendition served by Wagtail's image view at a stable, signed
+    address on ``SITE_URL``: the files' own addresses are signed for minutes with S3, and
+    an e-mail is read days later. Notifications are written inside their cause's
+    transaction: a logo that cannot be rendered leaves the name alone, never an error.
+    """
+    if structure is None:
+        return None
+    logo = {}
+    if structure.logo_id:
+        try:
+            with transaction.atomic():  # a failed insert must not break the cause's transaction
+                rendition = structure.logo.get_rendition(LOGO_FILTER)
+            logo = {
+                "logo_url": settings.SITE_URL + generate_image_url(structure.logo, LOGO_FILTER),
+                "logo_width": rendition.width,
+                "logo_height": rendition.height,
+            }
+        except Exception:
+            logger.warning("No logo rendition for structure #%s.", structure.pk, exc_info=True)
+    colour = structure.colour or ""
+    readable = bool(_HEX_COLOUR.match(colour)) and (
+        contrast_ratio(colour, EMAIL_BACKGROUND) >= ACCENT_MIN_CONTRAST
+    )
+    return StructureIdentity(name=structure.name, accent=colour.lower() if readable else "", **logo)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours, from 1 (none) to 21."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    digits = colour.lstrip("#")
+    r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.accounts.models import MemberRole
+from lms.accounts.models import MemberRole, Structure
 from lms.accounts.structures import join
 from lms.coaching import actions
 from lms.coaching.models import CoachingRequest, Outcome, Status
@@ -122,6 +122,54 @@ def test_escalations_go_to_the_structure_s_managers_then_the_network_s(nadia, lo
     assert by_request[reverse("coaching:request", args=[orphan.pk])] == network_manager.pk
 
 
+# --- Claims across structures and départements -------------------------------------------
+
+
+def test_a_coach_claiming_outside_their_departements_is_told_which_and_whose(nadia, lozere, drome):
+    coach(departements=["48"], structure=lozere)
+    outsider = coach(departements=["26", "07"], structure=drome, modalities=["in_person"])
+    request = help_request(nadia)
+    result = actions.claim_request(outsider, request.pk)
+    assert not result.ok
+    assert result.message == (
+        "Cette demande relève de Fabrique à initiatives de Lozère, pour le département "
+        "Lozère (48), que vous ne couvrez pas (vos départements : Drôme (26), Ardèche (07))."
+    )
+    request.refresh_from_db()
+    assert (request.status, request.coach) == (Status.OPEN, None)
+    assert not told("request_claimed")
+
+
+def test_a_coach_meeting_in_person_only_is_told_the_network_queue_needs_remote_work(nadia, drome):
+    outsider = coach(departements=["26"], structure=drome, modalities=["in_person"])
+    request = help_request(nadia)  # nobody covers the Lozère: the network queue
+    message = actions.claim_request(outsider, request.pk).message
+    assert "file nationale" in message and "visioconférence ou le téléphone" in message
+    assert "Lozère (48)" in message and "Drôme (26)" in message
+    assert CoachingRequest.objects.get(pk=request.pk).coach is None
+
+
+def test_a_coach_of_a_deactivated_structure_claims_nothing(nadia, lozere):
+    local = coach(departements=["48"], structure=lozere)
+    request = help_request(nadia)
+    lozere.active = False
+    lozere.save()
+    message = actions.claim_request(local, request.pk).message
+    assert message.startswith("Votre structure, Fabrique à initiatives de Lozère, est désactivée")
+    assert CoachingRequest.objects.get(pk=request.pk).status == Status.OPEN
+    assert not told("request_claimed")
+
+
+def test_a_refused_claim_is_shown_in_the_queue(client, nadia, lozere, drome):
+    coach(departements=["48"], structure=lozere)
+    outsider = coach(departements=["26"], structure=drome)
+    request = help_request(nadia)
+    client.force_login(outsider)
+    page = client.post(reverse("coaching:claim", args=[request.pk]), follow=True)
+    assert page.redirect_chain[-1][0] == reverse("coaching:queue")
+    assert "que vous ne couvrez pas (vos départements : Drôme (26))" in page.content.decode()
+
+
 # --- Assignment by a structure's manager -----------------------------------------------------
 
 
@@ -165,6 +213,32 @@ def test_a_manager_cannot_assign_outside_their_structure(nadia, lozere, drome, c
         actions.assign_request(boss, request, target)
     assert CoachingRequest.objects.get(pk=request.pk).coach is None
     assert not told("request_assigned")
+
+
+def test_a_refused_assignment_says_whose_structure(nadia, lozere, drome):
+    coach(departements=["48"], structure=lozere)
+    drome_coach = coach(departements=["26"], structure=drome)
+    request = help_request(nadia)
+    with pytest.raises(actions.CoachingError) as refused:
+        actions.assign_request(manager(lozere), request, drome_coach)
+    assert str(refused.value) == (
+        f"{drome_coach.display_name} accompagne pour CAE Drôme-Ardèche : vous ne pouvez "
+        "confier une demande qu'à un·e accompagnateur·rice d'une structure que vous gérez."
+    )
+    with pytest.raises(actions.CoachingError, match="relève de Fabrique à initiatives de Lozère"):
+        actions.assign_request(manager(drome), request, drome_coach)
+
+
+def test_a_coach_of_a_deactivated_structure_is_given_nothing(nadia, lozere, drome):
+    coach(departements=["48"], structure=lozere)
+    drome_coach = coach(departements=["26"], structure=drome)
+    drome.active = False
+    drome.save()
+    request = help_request(nadia)
+    with pytest.raises(actions.CoachingError, match="CAE Drôme-Ardèche, est désactivée"):
+        actions.assign_request(manager(), request, drome_coach)
+    assert CoachingRequest.objects.get(pk=request.pk).coach is None
+    assert not told("request_assigned") and not told("request_claimed")
 
 
 def test_a_coach_with_no_room_left_is_refused(nadia, lozere):
@@ -217,6 +291,24 @@ def test_orientation_needs_an_active_structure(nadia, lozere, target):
         )  # fmt: skip
     assert CoachingRequest.objects.get(pk=request.pk).status == Status.CLAIMED
     assert not told("request_closed")
+
+
+def test_orientation_to_a_structure_deactivated_since_the_form_was_shown_is_refused(
+    nadia, lozere, lyon
+):
+    local = coach(departements=["48"], structure=lozere)
+    request = help_request(nadia)
+    actions.claim_request(local, request.pk)
+    shown = Structure.objects.get(pk=lyon.pk)  # as the form read it, active
+    Structure.objects.filter(pk=lyon.pk).update(active=False)
+    with pytest.raises(actions.CoachingError, match="Incubateur ESS de Lyon n'accueille plus"):
+        actions.close_request(
+            local, request, outcome=Outcome.REFERRED, summary="s", next_steps="",
+            oriented_to=shown,
+        )  # fmt: skip
+    request.refresh_from_db()
+    assert (request.status, request.oriented_to) == (Status.CLAIMED, None)
+    assert not told("request_closed") and not told("request_oriented")
 
 
 def test_membership_is_per_role(lozere):

@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from lms.coaching.models import CoachingRequest, Status
-from lms.coaching.routing import has_capacity, may_claim, remote_coaches_with_room, route
+from lms.coaching.routing import (
+    ClaimRefusal,
+    claim_refusal,
+    has_capacity,
+    may_claim,
+    remote_coaches_with_room,
+    route,
+)
 from tests.factories.accounts import StructureFactory, coach, learner
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +139,20 @@ def test_who_may_claim_what():
     assert may_claim(remote.coach_profile, lozere)  # remote work serves the network queue
     assert not may_claim(local.coach_profile, lozere)  # in person only
     assert not may_claim(None, lyon)
+
+
+def test_why_a_coach_may_not_claim():
+    local = coach(departements=["69"], modalities=["in_person"])
+    remote = coach(departements=["07"], modalities=["video"])
+    closed = StructureFactory(name="Fermée", active=False)
+    stranded = coach(departements=["69"], modalities=["video"], structure=closed)
+    lyon = CoachingRequest(departement="69", network_queue=False)
+    lozere = CoachingRequest(departement="48", network_queue=True)
+    assert claim_refusal(None, lyon) == ClaimRefusal.NOT_A_COACH
+    assert claim_refusal(local.coach_profile, lyon) is None
+    assert claim_refusal(remote.coach_profile, lyon) == ClaimRefusal.OUTSIDE_DEPARTEMENTS
+    assert claim_refusal(local.coach_profile, lozere) == ClaimRefusal.NOT_REMOTE
+    assert claim_refusal(remote.coach_profile, lozere) is None
+    # A deactivated structure takes no new request, in its départements or remotely.
+    assert claim_refusal(stranded.coach_profile, lyon) == ClaimRefusal.STRUCTURE_INACTIVE
+    assert claim_refusal(stranded.coach_profile, lozere) == ClaimRefusal.STRUCTURE_INACTIVE

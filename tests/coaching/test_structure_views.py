@@ -2,6 +2,7 @@
 requests, giving one to a coach, a coach's availability, orienting when closing."""
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -78,6 +79,24 @@ def test_a_coach_of_another_structure_cannot_be_chosen(client, lozere, drome):
     assert CoachingRequest.objects.get(pk=request.pk).coach is None
 
 
+def test_the_manager_sees_who_has_no_room_before_choosing(client, lozere):
+    free = coach(departements=["48"], structure=lozere, capacity=3)
+    full = coach(departements=["48"], structure=lozere, capacity=1)
+    request = ask("48")
+    actions.claim_request(full, ask("48").pk)
+    client.force_login(manager(lozere))
+    file = client.get(reverse("coaching:request", args=[request.pk])).content.decode()
+    assert f"{free.display_name} – {lozere.name} (3 places libres)" in file
+    assert f"{full.display_name} – {lozere.name} (complet·e : aucune place libre)" in file
+
+    response = client.post(
+        reverse("coaching:assign", args=[request.pk]), {"coach": full.coach_profile.pk},
+        follow=True,
+    )  # fmt: skip
+    assert f"{full.display_name} n'a plus de place" in unescape(response.content.decode())
+    assert CoachingRequest.objects.get(pk=request.pk).coach is None
+
+
 def test_a_coach_says_they_are_away_and_gets_no_new_request(client, lozere):
     away = coach(departements=["48"], structure=lozere)
     client.force_login(away)
@@ -116,6 +135,29 @@ def test_closing_as_referred_without_a_structure_keeps_everything_typed(client, 
     assert "Choisissez la structure vers laquelle vous orientez la personne." in body
     assert "Synthèse tapée avec soin" in body
     assert CoachingRequest.objects.get(pk=request.pk).status == Status.CLAIMED
+
+
+def test_closing_as_referred_to_a_structure_deactivated_meanwhile_keeps_everything_typed(
+    client, lozere, drome
+):
+    local = coach(departements=["48"], structure=lozere)
+    request = ask("48")
+    actions.claim_request(local, request.pk)
+    client.force_login(local)
+    drome.active = False
+    drome.save()
+    response = client.post(
+        reverse("coaching:close", args=[request.pk]),
+        {"outcome": "referred", "summary": "Synthèse tapée avec soin", "next_steps": "",
+         "oriented_to": drome.pk},
+    )  # fmt: skip
+    assert response.status_code == 422
+    body = unescape(response.content.decode())
+    assert "Cette structure n'accueille plus de personnes" in body
+    assert "Synthèse tapée avec soin" in body
+    request.refresh_from_db()
+    assert (request.status, request.oriented_to) == (Status.CLAIMED, None)
+    assert not request.learner.notifications.filter(kind="request_closed").exists()
 
 
 def test_closing_as_referred_to_a_structure_tells_it(client, lozere, drome):

@@ -1,5 +1,10 @@
+import io
+
 import factory
 from allauth.account.models import EmailAddress
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
 
 from lms.accounts.actions import grant_role
 from lms.accounts.models import (
@@ -46,6 +51,13 @@ class StructureFactory(factory.django.DjangoModelFactory):
     departements = factory.LazyFunction(lambda: ["69"])
     modalities = factory.LazyFunction(lambda: ["video", "phone", "in_person"])
     email = "contact@structure.test"
+
+
+def logo(width=400, height=100, name="logo.png"):
+    """A Wagtail image to use as a structure's logo (a plain PNG of that size)."""
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), "teal").save(buffer, "PNG")
+    return get_image_model().objects.create(title=name, file=ImageFile(buffer, name=name))
 
 
 def default_structure(departements) -> Structure:

@@ -6,10 +6,12 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from lms.accounts.models import Structure
 from lms.notifications import actions
+from lms.notifications.emails import LOGO_FILTER
 from lms.notifications.models import Notification
 from lms.notifications.tasks import deliver_notification_task
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import StructureFactory, UserFactory, logo
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,18 @@ def test_mark_read_touches_only_the_users_unread_rows(person, enqueued):
     assert not Notification.objects.visible_to(person).unread().exists()
     assert Notification.objects.get(pk=mine[0].pk).read_at == first_read_at  # kept
     assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_notify_many_looks_the_structure_s_logo_up_once(
+    enqueued, django_assert_max_num_queries, size
+):
+    structure = StructureFactory(name="Fabrique de Lozère", logo=logo())
+    structure = Structure.objects.select_related("logo").get(pk=structure.pk)
+    structure.logo.get_rendition(LOGO_FILTER)  # made once, as the first e-mail would
+    people = UserFactory.create_batch(size)
+    # The rendition, the INSERT and the savepoint around the rendition: whatever the size.
+    with django_assert_max_num_queries(4):
+        created = actions.notify_many(people, kind="test_message", context={"message": "m"},
+                                      structure=structure)  # fmt: skip
+    assert all("Fabrique de Lozère" in row.body_html for row in created)

@@ -3,8 +3,15 @@
 import pytest
 from django.conf import settings
 
-from lms.notifications.emails import ics_mimetype, render_notification, tidy_text
-from tests.factories.accounts import UserFactory
+from lms.accounts.models import Structure
+from lms.notifications.emails import (
+    contrast_ratio,
+    ics_mimetype,
+    render_notification,
+    structure_identity,
+    tidy_text,
+)
+from tests.factories.accounts import StructureFactory, UserFactory, logo
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +79,97 @@ def test_the_attached_calendar_says_its_method():
 
 def test_tidy_text_keeps_one_blank_line_between_paragraphs():
     assert tidy_text("\n  a  \n\n\n\n b\n   \n\nc\n\n") == "a\n\n b\n\nc\n"
+
+
+# --- The structure a message comes from ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "ratio"),
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#777777", "#ffffff", 4.48)],
+)
+def test_contrast_ratio_is_wcag_s(first, second, ratio):
+    assert contrast_ratio(first, second) == pytest.approx(ratio, abs=0.01)
+    assert contrast_ratio(second, first) == pytest.approx(ratio, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("colour", "accent"),
+    [
+        ("#1D4E89", "#1d4e89"),  # dark blue on white: 8.6 to 1
+        ("#8a3b12", "#8a3b12"),
+        ("#f5d000", ""),  # yellow on white cannot be read
+        ("#777777", ""),  # just under 4.5 to 1
+        ("", ""),
+        ("red; background:url(x)", ""),  # never written into a style attribute
+    ],
+)
+def test_a_structure_s_colour_is_an_accent_only_when_readable_on_white(colour, accent):
+    structure = Structure(name="Fabrique", colour=colour)
+    assert structure_identity(structure).accent == accent
+
+
+def test_no_structure_no_identity():
+    assert structure_identity(None) is None
+
+
+def test_the_logo_is_a_small_rendition_at_an_absolute_stable_address(client):
+    structure = StructureFactory(name="CAE Drôme-Ardèche", logo=logo(400, 100))
+    identity = structure_identity(structure)
+
+    assert identity.name == "CAE Drôme-Ardèche"
+    assert identity.logo_url.startswith(f"{settings.SITE_URL}/images/")
+    assert (identity.logo_width, identity.logo_height) == (160, 40)
+    served = client.get(identity.logo_url.removeprefix(settings.SITE_URL))
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    # A tampered address (another size, another image) is refused.
+    assert client.get(identity.logo_url.replace("160x80", "2000x2000")).status_code == 403
+
+
+def test_a_logo_that_cannot_be_rendered_leaves_the_name(caplog):
+    image = logo()
+    image.file.delete(save=False)  # lost from the storage
+    identity = structure_identity(StructureFactory(name="Tiers-lieu", logo=image))
+    assert (identity.name, identity.logo_url, identity.logo_width) == ("Tiers-lieu", "", 0)
+    assert "No logo rendition" in caplog.text
+
+
+def test_the_layout_shows_the_structure_s_name_and_logo(person):
+    structure = StructureFactory(name="Incubateur & Cie", colour="#1d4e89", logo=logo(200, 200))
+    identity = structure_identity(structure)
+    rendered = render_notification(
+        "test_message",
+        {
+            "message": "Message.",
+            "recipient": person,
+            "site_url": settings.SITE_URL,
+            "url": "",
+            "subject": "Objet",
+            "from_structure": identity,
+        },
+    )
+    img = f'<img src="{identity.logo_url}" width="80" height="80" alt="Incubateur &amp; Cie"'
+    assert img in rendered.html
+    assert "Votre structure d'accompagnement" in rendered.html
+    assert "color:#1d4e89" in rendered.html
+    assert rendered.text.endswith(
+        "L'équipe Balise\nVotre structure d'accompagnement : Incubateur & Cie\n"
+        f"{settings.SITE_URL}\n"
+    )
+
+
+def test_without_a_logo_the_layout_shows_the_name_only(person):
+    identity = structure_identity(StructureFactory(name="Couveuse du Gard", colour="#f5d000"))
+    rendered = render_notification(
+        "test_message",
+        {"message": "Message.", "recipient": person, "site_url": settings.SITE_URL,
+         "url": "", "subject": "Objet", "from_structure": identity},
+    )  # fmt: skip
+    assert "Couveuse du Gard" in rendered.html and "<img" not in rendered.html
+    assert "#f5d000" not in rendered.html
+    assert "Votre structure d'accompagnement : Couveuse du Gard" in rendered.text
+
+
+def test_without_a_structure_the_layout_is_unchanged(person):
+    text, html = render(person, "Message.")
+    assert "structure d'accompagnement" not in text + html

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lms.accounts.models import Structure
 from lms.coaching.models import CoachingRequest, CoachingSession, RequestEvent
-from lms.notifications.emails import render_notification
+from lms.notifications.emails import StructureIdentity, render_notification
 from pathways.models import Enrollment, PathwayPage
 from tests.factories.accounts import UserFactory
 
@@ -94,6 +94,8 @@ def scene(language: str) -> dict:
         "manager": UserFactory.build(first_name="Marc", last_name="Lefèvre"),
         "structure": structure,
         "oriented_to": structure,
+        # The layout's block about the structure the message comes from (learners' e-mails).
+        "from_structure": StructureIdentity(name=structure.name, accent="#1d4e89"),
     }
 
 

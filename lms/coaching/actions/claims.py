@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms.accounts.departements import departement_label
 from lms.accounts.models import CoachProfile, User
 from lms.notifications.actions import notify
 
@@ -16,7 +17,7 @@ from ..models import (
     CoachingRequest,
     Status,
 )
-from ..routing import has_capacity, may_claim
+from ..routing import ClaimRefusal, claim_refusal, has_capacity
 from ._common import in_site_language
 from .sessions import cancel_sessions, tell_session_cancelled
 
@@ -32,12 +33,15 @@ class ClaimResult:
 @in_site_language
 def claim_request(coach: User, request_id: int) -> ClaimResult:
     """Claim an open request: exactly one coach wins a race (conditional update)."""
-    profile = getattr(coach, "coach_profile", None)
-    request = CoachingRequest.objects.filter(pk=request_id).select_related("coach").first()
+    profile = CoachProfile.objects.filter(user=coach).select_related("structure__logo").first()
+    request = (
+        CoachingRequest.objects.filter(pk=request_id).select_related("coach", "structure").first()
+    )
     if request is None:
         return ClaimResult(False, _("Cette demande n'existe pas."))
-    if not may_claim(profile, request):
-        return ClaimResult(False, _("Cette demande ne relève pas de vos départements."))
+    refusal = claim_refusal(profile, request)
+    if refusal is not None:
+        return ClaimResult(False, refusal_message(refusal, profile, request))
     now = timezone.now()
     with transaction.atomic():
         # Claims by one coach queue on their profile row; under READ COMMITTED the count
@@ -66,8 +70,40 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
             kind="request_claimed",
             context={"coach": coach, "request": request},
             url=reverse("coaching:my_coaching"),
+            structure=profile.structure,  # the learner sees whom their coach works for
         )
     return ClaimResult(True, _("Demande prise en charge."))
+
+
+def refusal_message(
+    refusal: ClaimRefusal, profile: CoachProfile | None, request: CoachingRequest
+) -> str:
+    """Why the coach may not take the request, in words that say what to do."""
+    if refusal == ClaimRefusal.NOT_A_COACH:
+        return _("Seul·es les accompagnateur·rices peuvent prendre une demande en charge.")
+    if refusal == ClaimRefusal.STRUCTURE_INACTIVE:
+        return _(
+            "Votre structure, %(structure)s, est désactivée : elle ne prend plus de nouvelle "
+            "demande. Voyez avec ses responsables ou la tête de réseau."
+        ) % {"structure": profile.structure.name}
+    where = departement_label(request.departement) or _("non renseigné")
+    yours = ", ".join(departement_label(code) for code in profile.departements) or _("aucun")
+    if refusal == ClaimRefusal.NOT_REMOTE:
+        return _(
+            "Cette demande (département %(where)s) est dans la file nationale : seul·es les "
+            "accompagnateur·rices qui proposent la visioconférence ou le téléphone peuvent "
+            "la prendre, ou celles et ceux qui couvrent ce département (les vôtres : "
+            "%(yours)s)."
+        ) % {"where": where, "yours": yours}
+    if request.structure_id:
+        return _(
+            "Cette demande relève de %(structure)s, pour le département %(where)s, que vous "
+            "ne couvrez pas (vos départements : %(yours)s)."
+        ) % {"structure": request.structure.name, "where": where, "yours": yours}
+    return _(
+        "Cette demande concerne le département %(where)s, que vous ne couvrez pas (vos "
+        "départements : %(yours)s)."
+    ) % {"where": where, "yours": yours}
 
 
 @in_site_language

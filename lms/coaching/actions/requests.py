@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..routing import Route, remote_coaches_with_room, route
 from ..sla import add_working_days
-from ._common import CoachingError, in_site_language, request_url
+from ._common import CoachingError, in_site_language, request_url, structure_for_learner
 from .sessions import cancel_sessions, tell_session_cancelled
 
 logger = logging.getLogger(__name__)
@@ -312,6 +312,7 @@ def _announce_join(request: CoachingRequest, event: RequestEvent) -> None:
         kind="request_joined_ack",
         context={"event": event},
         url=reverse("coaching:my_coaching"),
+        structure=structure_for_learner(request),
     )
     if request.coach_id:
         recipients = [request.coach]
@@ -359,6 +360,7 @@ def _announce_new_request(request: CoachingRequest, routed: Route) -> None:
         kind="request_received",
         context={"request": request},
         url=reverse("coaching:my_coaching"),
+        structure=structure_for_learner(request),
     )
     if routed.network_queue:
         notify_many(
@@ -416,9 +418,18 @@ def close_request(
     its contact.
     """
     if outcome == Outcome.REFERRED:
-        if oriented_to is None or not oriented_to.active or oriented_to.is_network:
+        if oriented_to is None or oriented_to.is_network:
             raise CoachingError(
                 _("Choisissez une structure active vers laquelle orienter la personne.")
+            )
+        # Read again: the structure may have been deactivated since the form was shown.
+        if not Structure.objects.active().filter(pk=oriented_to.pk).exists():
+            raise CoachingError(
+                _(
+                    "%(structure)s n'accueille plus de personnes orientées (elle est "
+                    "désactivée) : choisissez une autre structure."
+                )
+                % {"structure": oriented_to.name}
             )
     else:
         oriented_to = None
@@ -448,6 +459,7 @@ def close_request(
             kind="request_closed",
             context={"request": request, "oriented_to": oriented_to},
             url=reverse("coaching:my_coaching"),
+            structure=structure_for_learner(request, coach),
         )
         if oriented_to is not None:
             notify_many(

@@ -21,7 +21,7 @@ from ..models import (
     SessionStatus,
     Status,
 )
-from ._common import CoachingError, in_site_language
+from ._common import CoachingError, in_site_language, structure_for_learner
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def propose_session(
             context={"session": session},
             url=reverse("coaching:my_coaching"),
             ics=session_calendar(session),
+            structure=structure_for_learner(locked, coach),
         )
     return session
 
@@ -86,7 +87,9 @@ def cancel_sessions(sessions) -> list[CoachingSession]:
     """Cancel ``sessions`` (a queryset of active ones), bumping their SEQUENCE; return them
     as cancelled, loaded with what their calendar file needs."""
     locked = list(
-        sessions.select_for_update(of=("self",)).select_related("coach", "request__learner")
+        sessions.select_for_update(of=("self",)).select_related(
+            "coach__coach_profile__structure__logo", "request__learner"
+        )
     )
     CoachingSession.objects.filter(pk__in=[session.pk for session in locked]).update(
         status=SessionStatus.CANCELLED, sequence=F("sequence") + 1
@@ -112,6 +115,7 @@ def tell_session_cancelled(session: CoachingSession, recipient: User, because: s
         if is_learner
         else reverse("coaching:request", args=[session.request_id]),
         ics=session_calendar(session),
+        structure=structure_for_learner(session.request, session.coach) if is_learner else None,
     )
 
 
