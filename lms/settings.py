@@ -180,7 +180,7 @@ def _release_fingerprint() -> str:
     digest = hashlib.sha256()
     sources = [
         *sorted((BASE_DIR / "templates").rglob("*")),
-        *sorted(BASE_DIR.glob("lms/locale/*/LC_MESSAGES/*.mo")),
+        *sorted(BASE_DIR.glob("lms/locale*/*/LC_MESSAGES/*.mo")),
     ]
     for path in sources:
         if path.is_file():
@@ -250,7 +250,11 @@ ACCOUNT_RATE_LIMITS = {
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "lms" / "locale"]
+# lms/locale holds Balise's own catalogs (makemessages writes there: keep it first).
+# lms/locale_overrides/fr corrects the French of third-party apps (Wagtail, wagtailmedia,
+# django-celery-beat, allauth, Django's file sizes): LOCALE_PATHS win over the apps' own
+# catalogs, and makemessages never writes to that folder.
+LOCALE_PATHS = [BASE_DIR / "lms" / "locale", BASE_DIR / "lms" / "locale_overrides"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -357,6 +361,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Wagtail ------------------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Balise"
+# ASCII slugs: the browser writes « creer-son-activite » for « Créer son activité » (no
+# %C3%A9 in links); our page forms transliterate what the browser sends all the same.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILADMIN_USER_LOGIN_FORM = "lms.accounts.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILDOCS_SERVE_METHOD = "serve_view" if not AWS_STORAGE_BUCKET_NAME else "redirect"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "txt", "csv"]

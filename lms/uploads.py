@@ -9,17 +9,21 @@ markup.
 
 The Wagtail forms below plug the check into every upload path of the admin (single and
 multiple upload, choosers): ``WAGTAILDOCS_DOCUMENT_FORM_BASE``,
-``WAGTAILIMAGES_IMAGE_FORM_BASE`` and ``WAGTAILMEDIA["MEDIA_FORM_BASE"]`` name them.
+``WAGTAILIMAGES_IMAGE_FORM_BASE`` and ``WAGTAILMEDIA["MEDIA_FORM_BASE"]`` name them. A
+refused file is refused for one reason, the true one; and a document whose title is only
+its file name gets a readable one (``title_from_file_name``).
 """
 
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.forms import BaseImageForm
@@ -139,11 +143,12 @@ def sniff(file, kind: str) -> Format | None:
 
 def validate_upload(file, kind: str) -> Format:
     """Raise a French ``ValidationError`` unless ``file`` is an allowed ``kind`` of file."""
-    cap_mb = settings.BALISE_MAX_UPLOAD_MB[CAP[kind]]
-    if file.size > cap_mb * 1024 * 1024:
+    cap = settings.BALISE_MAX_UPLOAD_MB[CAP[kind]] * 1024 * 1024
+    if file.size > cap:
+        # Written as Wagtail writes its own limits (Django's filesizeformat), in one unit.
         raise ValidationError(
-            _("Ce fichier pèse %(size).1f Mo : la limite est de %(cap)s Mo.")
-            % {"size": file.size / (1024 * 1024), "cap": cap_mb},
+            _("Ce fichier pèse %(size)s : la limite est de %(cap)s.")
+            % {"size": filesizeformat(file.size), "cap": filesizeformat(cap)},
             code="file_too_large",
         )
     file.seek(0)
@@ -172,6 +177,20 @@ def validate_upload(file, kind: str) -> Format:
     return found
 
 
+# Lone letters that French elides before a vowel: « d impact » was « d’impact ».
+ELISION = re.compile(r"(?i)\b(qu|[cdjlmns]) (?=[aeiouyhàâäéèêëîïôöûüœ])")
+
+
+def title_from_file_name(name: str) -> str:
+    """A readable title for a file named ``name``: « Fiche formuler son besoin » for
+    « fiche-formuler_son-besoin.pdf ». Separators become spaces, elisions come back,
+    the first letter is a capital and the rest is left as written (acronyms stay)."""
+    stem = unicodedata.normalize("NFC", PurePath(name).stem)
+    words = " ".join(re.sub(r"[-_.+]+", " ", stem).split())
+    words = ELISION.sub(lambda match: match.group(1) + "’", words)
+    return words[:1].upper() + words[1:]
+
+
 def _check(value, kind: str):
     """Check a newly uploaded file; an unchanged or cleared one passes through."""
     if isinstance(value, UploadedFile):
@@ -179,17 +198,55 @@ def _check(value, kind: str):
     return value
 
 
-class DocumentForm(BaseDocumentForm):
+class OneReasonPerRefusal:
+    """A refused file leaves the model without a file, and the model's own extension check
+    (Wagtail's documents, wagtailmedia) then adds « L'extension de fichier «  » n'est pas
+    autorisée » to every refusal: the form's reason is the true one, keep it alone."""
+
+    file_fields = ("file",)
+
+    def _update_errors(self, errors):
+        refused = {name for name in self.file_fields if self.has_error(name)}
+        if refused and hasattr(errors, "error_dict"):
+            kept = {}
+            for field, field_errors in errors.error_dict.items():
+                if field in refused:
+                    continue
+                if field == NON_FIELD_ERRORS:
+                    field_errors = [e for e in field_errors if e.code != "invalid_extension"]
+                if field_errors:
+                    kept[field] = field_errors
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
+
+
+class DocumentForm(OneReasonPerRefusal, BaseDocumentForm):
     def clean_file(self):
         return _check(self.cleaned_data.get("file"), "document")
 
+    def clean(self):
+        """Wagtail's upload views fill the title with the file's name (without its
+        extension in the browser, with it otherwise): learners read the title on the
+        step's download button, so such a title becomes a readable one."""
+        cleaned_data = super().clean()
+        upload, title = cleaned_data.get("file"), cleaned_data.get("title")
+        if isinstance(upload, UploadedFile) and title:
+            name = PurePath(upload.name or "").name
+            if title.strip() in {name, PurePath(name).stem}:
+                cleaned_data["title"] = title_from_file_name(name) or title
+        return cleaned_data
 
-class ImageForm(BaseImageForm):
+
+class ImageForm(OneReasonPerRefusal, BaseImageForm):
     def clean_file(self):
         return _check(self.cleaned_data.get("file"), "image")
 
 
-class MediaForm(BaseMediaForm):
+class MediaForm(OneReasonPerRefusal, BaseMediaForm):
+    file_fields = ("file", "thumbnail")
+
     def clean_file(self):
         kind = "audio" if self.instance.type == "audio" else "video"
         return _check(self.cleaned_data.get("file"), kind)

@@ -1,4 +1,5 @@
-"""State changes of learner progress. Views, receivers and tasks call these.
+"""State changes of learner progress, and of pages being written in the admin. Views,
+receivers, admin hooks and tasks call these.
 
 Each rule is enforced by a unique constraint as well, so double clicks, two tabs
 or concurrent requests never create twins: completing twice is a no-op, and a
@@ -9,6 +10,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.models import Page
 
 from lms.accounts.models import User
 
@@ -18,6 +20,7 @@ from .models import (
     ExerciseResponse,
     ModulePage,
     PathwayPage,
+    ProvisionalPage,
     StepCompletion,
 )
 from .progress import PathwayProgress
@@ -171,3 +174,18 @@ def _get_or_create(model, defaults=None, **lookup):
             return model.objects.get_or_create(defaults=defaults, **lookup)
     except IntegrityError:
         return model.objects.get(**lookup), False
+
+
+# --- Pages being written --------------------------------------------------------------
+
+
+def mark_provisional(page: Page) -> None:
+    """Wagtail's autosave has just created ``page``: keep it out of the page choosers until
+    its editor saves it (``ProvisionalPage``). Idempotent."""
+    ProvisionalPage.objects.get_or_create(page_id=page.pk)
+
+
+def confirm_page(page: Page) -> None:
+    """Its editor saved ``page`` (draft, submission or publication): the choosers offer it.
+    A no-op for a page that was never provisional."""
+    ProvisionalPage.objects.filter(page_id=page.pk).delete()

@@ -7,13 +7,16 @@ stable too, and answers key on them.
 """
 
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorList
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.blocks import StructBlockValidationError
+from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
+
+from .outline import MODULE, Entry, has_module
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
 
@@ -35,6 +38,9 @@ class StepBlock(blocks.StructBlock):
 
     class Meta:
         value_class = StepValue
+        # A collapsed step reads its title, whichever of its fields is filled first (a new
+        # exercise read « Réponse longue », its first question's type).
+        label_format = "{title}"
 
 
 class WorkshopSheetBlock(StepBlock):
@@ -42,7 +48,10 @@ class WorkshopSheetBlock(StepBlock):
     document = DocumentChooserBlock(
         label=_("Document à télécharger"),
         required=False,
-        help_text=_("Facultatif : une fiche PDF ou un modèle à remplir."),
+        help_text=_(
+            "Facultatif : une fiche PDF ou un modèle à remplir. Son titre est le texte du "
+            "bouton « Télécharger » que lit la personne : donnez-lui un titre parlant."
+        ),
     )
 
     class Meta:
@@ -85,6 +94,7 @@ class QuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         label = _("Question")
+        label_format = "{label}"
 
     def clean(self, value):
         value = super().clean(value)
@@ -274,6 +284,7 @@ class PointQuestionBlock(blocks.StructBlock):
 
     class Meta:
         icon = "help"
+        label_format = "{label}"
 
 
 class ProgressionPointValue(blocks.StructValue):
@@ -293,7 +304,21 @@ class ProgressionPointBlock(blocks.StructBlock):
         label=_("Consigne pour l'accompagnateur·rice"),
         help_text=_("Ce que le rendez-vous doit permettre de travailler."),
     )
-    recommended_modality = RecommendedModality(label=_("Modalité recommandée"), default="any")
+    recommended_modality = RecommendedModality(
+        label=_("Modalité recommandée"),
+        default="any",
+        # The rule is lms.coaching.balance.recommend_modality (tests/coaching/test_balance.py
+        # checks that this text and the policy agree).
+        help_text=_(
+            "Un conseil pour le rendez-vous, pas une obligation. « En présentiel » passe avant "
+            "la préférence de la personne dès qu'un·e accompagnateur·rice de son département "
+            "reçoit en présentiel. « À distance » ne compte que si elle n'a dit aucune "
+            "préférence : sa préférence (visio, téléphone, rencontre) et l'équilibre de ses "
+            "rendez-vous passés l'emportent. Si personne n'est disponible dans son "
+            "département, le premier échange a lieu à distance ; au bout du parcours, une "
+            "rencontre en présentiel lui est proposée une fois."
+        ),
+    )
     questions = blocks.ListBlock(
         PointQuestionBlock(),
         label=_("Questions à l'arrivée (facultatif)"),
@@ -305,6 +330,7 @@ class ProgressionPointBlock(blocks.StructBlock):
         label = _("Balise de progression")
         icon = "flag"
         value_class = ProgressionPointValue
+        label_format = "{title}"
         description = _("Un point où un humain prend le relais.")
 
 
@@ -316,3 +342,30 @@ class ModuleChooserBlock(blocks.PageChooserBlock):
 class OutlineStreamBlock(blocks.StreamBlock):
     module = ModuleChooserBlock(label=_("Module"), icon="folder-open-inverse")
     progression_point = ProgressionPointBlock()
+
+    def clean(self, value):
+        """An outline without any module is refused when the pathway is published or
+        submitted, with that reason rather than « Champ requis » for an empty one; a draft
+        (Wagtail's deferred validation) may still lack one (``pathways.outline``)."""
+        entries = [
+            Entry(MODULE, module_id=getattr(child.value, "pk", None))
+            for child in value
+            if child.block_type == "module"
+        ]
+        if self.is_deferred_validation or has_module(entries):
+            return super().clean(value)
+        no_module = ValidationError(
+            _(
+                "Un parcours contient au moins un module : ajoutez-en un au déroulé avant "
+                "de le publier ou de le soumettre à validation."
+            ),
+            code="no_module",
+        )
+        try:
+            super().clean(value)
+        except StreamBlockValidationError as error:
+            # The block's own errors stay; « Champ requis » gives way to the reason.
+            raise StreamBlockValidationError(
+                block_errors=error.block_errors, non_block_errors=ErrorList([no_module])
+            ) from error
+        raise StreamBlockValidationError(non_block_errors=ErrorList([no_module]))

@@ -16,10 +16,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.widgets import SlugInput
+from wagtail.coreutils import string_to_ascii
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -129,7 +132,26 @@ class SelfAssessmentCoaching(models.TextChoices):
     OPEN = "open", _("ouvrir directement une demande d'accompagnement")
 
 
-class PathwayPageForm(StructureOwnedPageForm):
+# Ligatures that Wagtail's script drops from ASCII slugs (« mettre-en-uvre »): spelt out.
+LIGATURES = [("œ", "oe"), ("Œ", "Oe"), ("æ", "ae"), ("Æ", "Ae")]
+
+
+class AsciiSlugForm(StructureOwnedPageForm):
+    """Slugs in plain ASCII (« creer-son-activite »), as the browser writes them with
+    ``WAGTAIL_ALLOW_UNICODE_SLUGS = False``, whatever the browser sends: links then carry
+    no ``%C3%A9``. An empty slug is left to Wagtail, which makes it from the title."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].widget = SlugInput(formatters=LIGATURES)
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        return slugify(string_to_ascii(slug)) if slug else slug
+
+
+class PathwayPageForm(AsciiSlugForm):
     audiences = forms.MultipleChoiceField(
         label=_("Publics"),
         choices=Audience.choices,
@@ -317,7 +339,15 @@ class ModulePage(StructureOwned, Page):
 
     structure = author_structure()
 
-    summary = models.TextField(_("résumé"), max_length=600)
+    summary = models.TextField(
+        _("résumé"),
+        max_length=600,
+        help_text=_(
+            "Deux ou trois phrases pour la personne qui choisit : ce que le module lui "
+            "apporte et ce qu'elle saura faire à la fin. Affiché sous son titre dans le "
+            "déroulé du parcours, en tête du module et dans la bibliothèque."
+        ),
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("durée (minutes)"), default=30, help_text=_("Temps estimé pour suivre le module.")
     )
@@ -337,7 +367,7 @@ class ModulePage(StructureOwned, Page):
         FieldPanel("steps"),
         FieldPanel("structure"),
     ]
-    base_form_class = StructureOwnedPageForm
+    base_form_class = AsciiSlugForm
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     parent_page_types = ["pathways.ModuleLibraryPage"]
     subpage_types: list[str] = []
@@ -374,6 +404,29 @@ class ModulePage(StructureOwned, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(module_page_context(self, request))
         return context
+
+
+class ProvisionalPage(models.Model):
+    """A page that Wagtail's autosave created before its editor ever saved it.
+
+    The first autosave of the « add » form creates the page. Until its editor saves it
+    (draft, submission or publication), it is only a work in progress, perhaps abandoned or
+    refused: the page choosers leave it out, so that no pathway picks a stray draft. An
+    explicit save removes the row (``pathways.wagtail_hooks``); a page published some
+    other way is offered all the same (the choosers hide only pages that are not live).
+    """
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("page pas encore enregistrée")
+        verbose_name_plural = _("pages pas encore enregistrées")
+
+    def __str__(self):
+        return str(self.page_id)
 
 
 # --- Learner progress ------------------------------------------------------------

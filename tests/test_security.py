@@ -325,8 +325,9 @@ def test_size_caps_per_kind(settings):
     assert settings.BALISE_MAX_UPLOAD_MB == {"document": 20, "image": 20, "media": 50}
     settings.BALISE_MAX_UPLOAD_MB = {"document": 1, "image": 1, "media": 2}
     big = PDF + b"0" * (1024 * 1024)
-    with pytest.raises(ValidationError, match="la limite est de 1 Mo"):
+    with pytest.raises(ValidationError) as refusal:
         validate_upload(SimpleUploadedFile("gros.pdf", big), "document")
+    assert refusal.value.messages == ["Ce fichier pèse 1,0\xa0Mo : la limite est de 1,0\xa0Mo."]
     validate_upload(SimpleUploadedFile("gros.mp3", MP3 + b"0" * (1024 * 1024)), "audio")
 
 
@@ -347,7 +348,7 @@ def upload_document(editor, name, content):
 def test_editor_uploads_a_pdf_document(editor):
     result = upload_document(editor, "fiche.pdf", PDF)
     assert result["success"] is True
-    assert get_document_model().objects.get().title == "fiche.pdf"
+    assert get_document_model().objects.get().title == "Fiche"  # not its file name
 
 
 @pytest.mark.parametrize(
@@ -427,5 +428,95 @@ def test_an_oversize_audio_file_is_refused(editor, settings):
         },
     )
     assert response.status_code == 200
-    assert "la limite est de 1 Mo" in response.content.decode()
+    assert "la limite est de 1,0\xa0Mo" in response.content.decode()
     assert not get_media_model().objects.exists()
+
+
+# --- What an editor reads when an upload is refused (issue 16) ----------------------------
+
+FALSE_REASON = "n’est pas autorisée"  # Wagtail's extension check, judging the empty file
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("fiche.pdf", HTML, "Les fichiers SVG et HTML sont refusés"),
+        ("outil.pdf", b"MZ\x90\x00", "n’est pas d’un format accepté ici"),
+        ("faux.docx", PDF, "contient du PDF"),
+    ],
+)
+def test_a_refused_document_gives_its_true_reason_only(editor, name, content, reason):
+    result = upload_document(editor, name, content)
+    assert result["success"] is False
+    assert reason in result["error_message"]
+    assert FALSE_REASON not in result["error_message"]
+
+    response = editor.post(
+        reverse("wagtaildocs:add"),
+        {"title": "Fiche", "file": SimpleUploadedFile(name, content), "collection": 1},
+    )
+    errors = response.context["form"].errors
+    assert list(errors) == ["file"] and len(errors["file"]) == 1
+    assert reason in errors["file"][0]
+
+
+def test_a_refused_media_file_gives_its_true_reason_only(editor):
+    response = editor.post(
+        reverse("wagtailmedia:add", args=["audio"]),
+        {"title": "Épisode", "file": SimpleUploadedFile("episode.mp3", HTML), "collection": 1},
+    )
+    errors = response.context["form"].errors
+    assert list(errors) == ["file"] and len(errors["file"]) == 1
+    assert "Les fichiers SVG et HTML sont refusés" in errors["file"][0]
+    assert FALSE_REASON not in response.content.decode()
+
+
+def test_sizes_are_written_in_one_unit(editor, settings):
+    """Mo, with a French decimal comma, in Balise's refusals and in Wagtail's own words."""
+    settings.BALISE_MAX_UPLOAD_MB = {**settings.BALISE_MAX_UPLOAD_MB, "media": 1}
+    response = editor.post(
+        reverse("wagtailmedia:add", args=["audio"]),
+        {
+            "title": "Long",
+            "file": SimpleUploadedFile("long.mp3", MP3 + b"\x00" * (1536 * 1024)),
+            "collection": 1,
+        },
+    )
+    refusal = response.context["form"].errors["file"][0]
+    assert refusal == "Ce fichier pèse 1,5\xa0Mo : la limite est de 1,0\xa0Mo."
+    help_text = editor.get(reverse("wagtaildocs:add")).content.decode()
+    assert "20,0\xa0Mo" in help_text
+    assert "Mio" not in help_text and "Mio" not in refusal
+
+
+@pytest.mark.parametrize(
+    ("name", "sent_title", "title"),
+    [
+        # What Wagtail's upload scripts fill in: the file's name without its extension...
+        ("fiche-formuler_son-besoin.pdf", "fiche-formuler_son-besoin", "Fiche formuler son besoin"),
+        # ...or with it, when the browser sends no title.
+        ("statuts-SCIC-2026.pdf", None, "Statuts SCIC 2026"),
+        # A title the editor wrote is kept.
+        ("fiche.pdf", "Fiche atelier — Le besoin", "Fiche atelier — Le besoin"),
+    ],
+)
+def test_an_uploaded_document_is_titled_better_than_its_file_name(editor, name, sent_title, title):
+    data = {"files[]": SimpleUploadedFile(name, PDF)}
+    if sent_title is not None:
+        data["title"] = sent_title
+    assert editor.post(reverse("wagtaildocs:add_multiple"), data).json()["success"] is True
+    assert get_document_model().objects.get().title == title
+
+
+def test_a_document_uploaded_from_a_step_chooser_is_titled_too(editor):
+    response = editor.post(
+        reverse("wagtaildocs_chooser:create"),
+        {
+            "document-chooser-upload-title": "grille-indicateurs-d-impact",
+            "document-chooser-upload-file": SimpleUploadedFile(
+                "grille-indicateurs-d-impact.pdf", PDF
+            ),
+            "document-chooser-upload-collection": 1,
+        },
+    )
+    assert response.json()["result"]["title"] == "Grille indicateurs d’impact"

@@ -2,6 +2,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .departements import DEPARTEMENT_CHOICES, normalize_departement
 from .models import Availability, LearnerProfile, Modality, Structure, User
@@ -194,3 +195,12 @@ class StructurePresentationForm(StructureForm):
 
     class Meta(StructureForm.Meta):
         fields = STRUCTURE_PRESENTATION_FIELDS
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's admin login form, whose password field has no label of its own (Django
+    then shows the field's name, « Password »)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")

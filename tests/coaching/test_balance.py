@@ -150,3 +150,43 @@ def test_local_coaches_who_are_full_are_not_said_to_be_missing():
     assert "complet·es ou absent·es" in recommendation.reason
     assert "ne couvre" not in recommendation.reason + recommendation.coach_reason
     assert "ne proposent pas la modalité" in recommendation.coach_reason
+
+
+def test_the_point_help_text_states_when_the_learner_s_preference_wins():
+    """The editor's « Modalité recommandée » on a point is what ``recommend_modality`` calls
+    ``point_recommends``: its help text says how far it goes, and the policy agrees."""
+    from pathways.blocks import ProgressionPointBlock
+
+    help_text = str(ProgressionPointBlock().child_blocks["recommended_modality"].field.help_text)
+    assert "préférence" in help_text and "présentiel" in help_text and "distance" in help_text
+
+    # « En présentiel » wins over a stated preference for video...
+    in_person = recommend_modality(case(preferred="video", point_recommends="in_person"))
+    assert in_person.modality == "in_person"
+    # ...unless nobody in the département meets in person, or no coach of it is free.
+    assert (
+        recommend_modality(
+            case(preferred="video", point_recommends="in_person", in_person_reachable=False)
+        ).modality
+        == "video"
+    )
+    assert recommend_modality(
+        case(point_recommends="in_person", local_coach=False, in_person_reachable=False)
+    ).modality in {"video", "phone"}
+    # « À distance » gives way to the learner's stated preference and to the history.
+    assert (
+        recommend_modality(case(preferred="in_person", point_recommends="remote")).modality
+        == "in_person"
+    )
+    assert (
+        recommend_modality(case(point_recommends="remote", remote_sessions=2)).modality
+        == "in_person"
+    )
+    assert recommend_modality(case(point_recommends="remote")).modality in {"video", "phone"}
+    # At the end of a pathway, an in-person meeting is offered once, whatever the point says.
+    assert (
+        recommend_modality(
+            case(preferred="video", point_recommends="remote", completing_pathway=True)
+        ).modality
+        == "in_person"
+    )

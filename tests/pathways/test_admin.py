@@ -542,3 +542,192 @@ def test_editor_is_warned_when_the_outline_uses_unpublished_modules(editor, tree
     body = response.content.decode()
     assert "Modules pas encore publiés" in body and draft.title in body
     assert existing.title not in body.split("Modules pas encore publiés")[1].split("</")[0]
+
+
+# --- 6. A pathway that makes sense (issue 16) ------------------------------------------
+
+NO_MODULE = "Un parcours contient au moins un module"
+WARNING = "Modules pas encore publiés"
+AUTOSAVE = {"Accept": "application/json"}  # Wagtail's autosave posts in the background
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "action"),
+    [(Role.MANAGER, "action-publish"), (Role.EDITOR, "action-submit")],
+    ids=["publish", "submit"],
+)
+def test_an_outline_without_a_module_is_refused(tree, role, action):
+    pathway, existing = tree
+    client = logged_in(role)
+    for outline in ([], [progression_point()]):
+        response = client.post(edit_url(pathway), pathway_form(pathway, outline, action))
+
+        assert response.status_code == 200
+        errors = block_errors(response, "outline")
+        assert any(NO_MODULE in error for error in errors), errors
+    pathway = PathwayPage.objects.get(pk=pathway.pk)
+    assert pathway.module_ids() == [existing.pk] and pathway.current_workflow_state is None
+    assert latest(pathway).module_ids() == [existing.pk]
+
+
+def test_a_new_pathway_without_a_module_cannot_be_published(tree):
+    response = logged_in(Role.MANAGER).post(
+        add_url(pathway_index(), "pathwaypage"),
+        {
+            **pathway_form(PathwayPage(title="Vide", slug="vide"), [progression_point()]),
+            "action-publish": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert any(NO_MODULE in error for error in block_errors(response, "outline"))
+    assert not PathwayPage.objects.filter(slug="vide").exists()
+
+
+def test_a_draft_without_a_module_is_kept_and_the_editor_told(editor, tree):
+    pathway, existing = tree
+
+    response = editor.post(
+        edit_url(pathway), pathway_form(pathway, [progression_point()]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert any("aucun module" in text for text in messages_of(response))
+    assert latest(pathway).module_ids() == []
+    assert PathwayPage.objects.get(pk=pathway.pk).module_ids() == [existing.pk]  # live kept
+
+
+def test_editor_is_warned_about_a_repeated_module_and_a_point_placed_first(editor, tree):
+    pathway, existing = tree
+    other = module(1, title="Trouver ses financements")
+    outline = [
+        progression_point(),
+        ("module", str(existing.pk)),
+        ("module", str(other.pk)),
+        ("module", str(existing.pk)),
+    ]
+
+    response = editor.post(edit_url(pathway), pathway_form(pathway, outline), follow=True)
+
+    texts = messages_of(response)
+    repeated = [text for text in texts if "deux fois" in text]
+    assert len(repeated) == 1 and existing.title in repeated[0]
+    assert other.title not in repeated[0]
+    first = [text for text in texts if "avant tout module" in text]
+    assert len(first) == 1 and "Point d’étape avec un·e accompagnateur·rice" in first[0]
+    assert latest(pathway).module_ids() == [existing.pk, other.pk, existing.pk]  # not refused
+
+    # A sensible outline brings no warning.
+    outline = [("module", str(existing.pk)), progression_point(), ("module", str(other.pk))]
+    response = editor.post(edit_url(pathway), pathway_form(pathway, outline), follow=True)
+    assert not [t for t in messages_of(response) if "deux fois" in t or "avant tout" in t]
+
+
+def test_unpublished_modules_are_named_once_however_often_autosave_runs(editor, tree, all_steps):
+    pathway, existing = tree
+    assert editor.post(add_url(library()), module_form(all_steps)).status_code == 302
+    draft = ModulePage.objects.get(slug="modele-economique")
+    outline = [("module", str(existing.pk)), ("module", str(draft.pk))]
+    editor.get(edit_url(pathway))  # the editor opens the pathway: earlier messages are read
+
+    for _ in range(3):
+        response = editor.post(edit_url(pathway), pathway_form(pathway, outline), headers=AUTOSAVE)
+        assert response.status_code == 200 and response.json()["success"] is True
+    response = editor.post(edit_url(pathway), pathway_form(pathway, outline), follow=True)
+
+    assert [t for t in messages_of(response) if WARNING in t] == [
+        f"{WARNING} : « {draft.title} ». Ils n'apparaîtront dans le parcours qu'une fois "
+        "publiés (faites-les valider aussi)."
+    ]
+    # Read once: the next page shows nothing more.
+    assert not [t for t in messages_of(editor.get(edit_url(pathway))) if WARNING in t]
+
+
+# --- 7. Admin polish (issue 16) -----------------------------------------------------------
+
+
+def chooser_titles(client, **params) -> str:
+    """What the page chooser lists: browsing the module library, and searching."""
+    browse = client.get(
+        reverse("wagtailadmin_choose_page_child", args=[library().pk]),
+        {"page_type": "pathways.modulepage"},
+    )
+    search = client.get(
+        reverse("wagtailadmin_choose_page_search"),
+        {"page_type": "pathways.modulepage", "q": params.get("q", "Modèle")},
+    )
+    assert browse.status_code == search.status_code == 200
+    return "".join(
+        r.json()["html"] if r["Content-Type"] == "application/json" else r.content.decode()
+        for r in (browse, search)
+    )
+
+
+def test_a_first_save_abandoned_after_autosave_stays_out_of_the_choosers(editor, tree, all_steps):
+    data = module_form(all_steps, title="Modèle abandonné", slug="modele-abandonne")
+
+    response = editor.post(add_url(library()), data, headers=AUTOSAVE)  # Wagtail's autosave
+
+    assert response.status_code == 200 and response.json()["success"] is True
+    page = ModulePage.objects.get(slug="modele-abandonne")  # Wagtail created it as a draft
+    assert not page.live
+    assert "Modèle abandonné" not in chooser_titles(editor)
+    assert "Modèle abandonné" not in chooser_titles(logged_in(Role.MANAGER))
+    # Further autosaves leave it provisional.
+    editor.post(edit_url(page), data, headers=AUTOSAVE)
+    assert "Modèle abandonné" not in chooser_titles(editor)
+
+
+def test_a_first_save_that_failed_stays_out_of_the_choosers_until_saved(editor, tree, all_steps):
+    data = module_form(all_steps, title="Modèle raté", slug="modele-rate")
+    editor.post(add_url(library()), data, headers=AUTOSAVE)
+    page = ModulePage.objects.get(slug="modele-rate")
+
+    # The editor submits it with a broken step: refused, and the page stays hidden.
+    bad = module_form([step_video()], title="Modèle raté", slug="modele-rate")
+    response = editor.post(edit_url(page), {**bad, "action-submit": "1"})
+    assert response.status_code == 200
+    assert "Modèle raté" not in chooser_titles(editor)
+
+    # Saved for real: choosers offer it.
+    assert editor.post(edit_url(page), data).status_code == 302
+    assert "Modèle raté" in chooser_titles(editor)
+
+
+def test_pages_created_by_a_real_save_are_in_the_choosers(editor, tree, all_steps):
+    assert editor.post(add_url(library()), module_form(all_steps)).status_code == 302
+    assert "Construire son modèle économique" in chooser_titles(editor, q="Construire")
+
+
+def test_new_pages_get_ascii_slugs(editor, tree, all_steps):
+    # In the browser, the slug is made from the title without accents...
+    form = editor.get(add_url(library())).content.decode()
+    assert 'data-controller="w-slug"' in form
+    assert "data-w-slug-allow-unicode-value" not in form  # absent: the script's default, False
+    # ...and on the server, whatever the browser sends.
+    data = module_form(all_steps, title="Créer son activité", slug="créer-son-activité-œuvre")
+    assert editor.post(add_url(library()), data).status_code == 302
+    page = ModulePage.objects.get(title="Créer son activité")
+    assert page.slug == "creer-son-activite-oeuvre"
+    assert page.url_path.endswith("/creer-son-activite-oeuvre/")
+
+
+def test_collapsed_steps_and_points_are_labelled_by_their_title(editor, tree):
+    pathway, existing = tree
+    module_form_html = editor.get(edit_url(existing)).content.decode()
+    pathway_form_html = editor.get(edit_url(pathway)).content.decode()
+    # Each of the five kinds of step names itself by its title when collapsed, not by the
+    # value of its first filled field (a new exercise read « Réponse longue »); so does a
+    # point of the outline, and a question by its wording.
+    assert module_form_html.count("&quot;labelFormat&quot;: &quot;{title}&quot;") == 5
+    assert module_form_html.count("&quot;labelFormat&quot;: &quot;{label}&quot;") == 1
+    assert pathway_form_html.count("&quot;labelFormat&quot;: &quot;{title}&quot;") == 1
+
+
+def test_the_module_summary_says_what_it_is_for(editor, tree):
+    help_text = ModulePage._meta.get_field("summary").help_text
+    assert "déroulé du parcours" in help_text
+    assert str(help_text) in editor.get(add_url(library())).content.decode().replace("&#x27;", "'")

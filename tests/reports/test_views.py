@@ -3,6 +3,7 @@ typed wrong, exports' format and small-cell suppression."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -232,3 +233,35 @@ def test_print_page_describes_a_chosen_pathway_and_period(manager_client, cohort
     assert "Période : du 1 janvier 2025 au 31 décembre 2025" in html
     assert "Parcours détaillé : Parcours P" in html
     assert "Type de territoire : Quartier prioritaire de la ville (QPV)" in html
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "completed", "expected"),
+    [
+        (5, 1, "5 inscriptions à un parcours, dont 1 parcours terminé"),
+        (5, 2, "5 inscriptions à un parcours, dont 2 parcours terminés"),
+        (1, 1, "1 inscription à un parcours, dont 1 parcours terminé"),
+    ],
+)
+def test_the_headline_agrees_each_count_with_its_own_noun(enrolled, completed, expected):
+    from django.template.loader import render_to_string
+
+    headline = {
+        "enrolled": enrolled,
+        "enrolled_n": enrolled,
+        "completed": completed,
+        "completed_n": completed,
+        "completion_rate": None,
+        "requests": 0,
+        "requests_n": 0,
+        "sla_rate": None,
+        "median_hours": None,
+        "sessions": 0,
+        "sessions_n": 0,
+        "departements": 1,
+        "nps": None,
+        "answers": 0,
+        "answers_n": 0,
+    }
+    html = " ".join(render_to_string("reports/_headline.html", {"headline": headline}).split())
+    assert re.search(re.escape(expected) + r"(?!\w)", html), html
