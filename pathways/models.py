@@ -296,6 +296,17 @@ class PathwayPage(StructureOwned, Page):
                 return child.value
         return None
 
+    @property
+    def preview_modes(self):
+        from .preview import pathway_preview_modes
+
+        return pathway_preview_modes()
+
+    def serve_preview(self, request, mode_name):
+        from .preview import serve_pathway_preview
+
+        return serve_pathway_preview(self, request, mode_name)
+
     def get_context(self, request, *args, **kwargs):
         from .page_context import pathway_page_context
 
@@ -397,6 +408,17 @@ class ModulePage(StructureOwned, Page):
         if step_id not in self.step_ids:
             return None
         return self.steps[self.step_ids.index(step_id)]
+
+    @property
+    def preview_modes(self):
+        from .preview import module_preview_modes
+
+        return module_preview_modes(self)
+
+    def serve_preview(self, request, mode_name):
+        from .preview import serve_module_preview
+
+        return serve_module_preview(self, request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from .page_context import module_page_context

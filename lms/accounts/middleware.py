@@ -27,7 +27,9 @@ class AskNameMiddleware:
     once (with ``next`` back to that page). ``User.name_asked_at`` records that it was
     asked, so the person is never sent there again, whether they answer or not.
 
-    Only full-page GETs are redirected: forms, htmx fragments and downloads go through.
+    Only full-page GETs are redirected: forms, htmx fragments and downloads go through,
+    and so do Wagtail's previews (a request it makes up, ``is_dummy``, to render a draft
+    in the admin): the editor would get the name form in the preview's place.
     """
 
     def __init__(self, get_response):
@@ -36,6 +38,7 @@ class AskNameMiddleware:
     def __call__(self, request):
         if (
             request.method == "GET"
+            and not getattr(request, "is_dummy", False)
             and not request.headers.get("HX-Request")
             and not request.path.startswith(EXEMPT_PREFIXES)
         ):
