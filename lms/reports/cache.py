@@ -37,7 +37,7 @@ from .tables import BUILDERS, Report
 
 logger = logging.getLogger(__name__)
 
-VERSION = 3  # bump when Snapshot, Table, Cell or Filters change shape
+VERSION = 4  # bump when Snapshot, Table, Cell or Filters change shape
 GENERATION_KEY = "balise:reports:generation"
 RECENT_KEY = "balise:reports:recent"
 RECENT_MAX = 30  # selections kept fresh by the scheduled task
