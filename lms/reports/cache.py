@@ -14,7 +14,7 @@ the worker. A selection never computed before is sent to the worker too, and its
 the figures are being computed (they refresh themselves); it is computed during the request
 only when the broker cannot be reached or no worker took it within ``PENDING_SECONDS``
 (nothing is lost when the worker is down, it is only slower). An export of such a selection
-computes its one table at once.
+is computed and kept at once (every table: their secrecy is decided together).
 ``precompute_reports_task`` (Celery beat, and after each publish) keeps the default
 selection of the network and of each managed structure (in the site's language), and the
 selections managers looked at recently, fresh.
@@ -41,7 +41,7 @@ from .tables import BUILDERS, Report
 
 logger = logging.getLogger(__name__)
 
-VERSION = 3  # bump when Snapshot, Table, Cell or Filters change shape
+VERSION = 4  # bump when Snapshot, Table, Cell or Filters change shape
 GENERATION_KEY = "balise:reports:generation"
 RECENT_KEY = "balise:reports:recent"
 RECENT_MAX = 30  # selections kept fresh by the scheduled task
@@ -64,7 +64,8 @@ def seconds() -> int:
 
 def compute(report: Report, slugs: list[str] | None = None) -> Snapshot:
     """Every table and the headline's cells, from the database; or only the tables
-    ``slugs`` (an export without the cache: nothing else is read)."""
+    ``slugs`` (an export: every table is still built, their secrecy being decided
+    together, but the headline is not)."""
     if slugs is not None:
         tables = {slug: BUILDERS[slug](report) for slug in slugs}
         return Snapshot(report.now, None, tables, None)
@@ -102,7 +103,7 @@ def snapshot(report: Report, slug: str | None = None) -> Snapshot | None:
     """Every table of the report's selection from the cache (a stale one asks the worker
     to recompute it). A selection never computed before is asked of the worker and None
     is returned while it computes, unless the worker is out of reach or late (computed
-    now). With ``slug`` (an export), a missing selection gives that table at once.
+    now). With ``slug`` (an export), a missing selection is computed and kept at once.
     Without the cache, only the table ``slug`` when one is given."""
     if seconds() <= 0:
         return compute(report, None if slug is None else [slug])
@@ -113,9 +114,9 @@ def snapshot(report: Report, slug: str | None = None) -> Snapshot | None:
         if is_stale(found):
             _ask_refresh(report.filters)
         return found
+    if slug is not None:  # a download cannot wait on a page; every table is built anyway
+        return store(report)
     asked_at = _ask_refresh(report.filters)
-    if slug is not None:
-        return compute(report, [slug])
     if asked_at is None:  # the broker is down: the manager still gets the figures
         return store(report)
     found = cache.get(key)  # an eager worker has already computed it

@@ -1,5 +1,6 @@
 """CSV exports for funders: French Excel reads UTF-8 with a BOM, ``;`` between fields and a
-decimal comma. Small cells are suppressed (``figures.suppressed``)."""
+decimal comma. Small cells, and those that would give them back, are hidden
+(``figures.suppressed``)."""
 
 import csv
 from collections.abc import Iterator
@@ -20,12 +21,19 @@ class _Echo:
         return value
 
 
+def skipped(people: str) -> str:
+    """A negative drop as what it means: more people than at the stage before."""
+    return _("+ %(n)s (étapes sautées)") % {"n": people}
+
+
 def export_value(cell: Cell) -> str:
     value = suppressed(cell)
     if value is None:
         return ""
     if isinstance(value, str):
         return f"'{value}" if cell.kind == Kind.TEXT and value.startswith(FORMULA_START) else value
+    if cell.kind == Kind.DROP and value < 0:
+        return skipped(str(-value))
     if cell.kind == Kind.MEAN:
         return decimal_text(float(value), 2)
     if cell.kind in (Kind.RATE, Kind.DECIMAL):

@@ -1,7 +1,8 @@
 """The dashboard's tables, built from ``queries`` (reads) and ``figures`` (arithmetic).
 
-``Report`` reads lazily and once: the dashboard and the print page build every table; a
-CSV export builds one and runs only the queries that table needs. Every table has a slug
+``Report`` reads lazily and once. Every table is built at once, even for one CSV export:
+which figures are hidden outside Balise is decided across the tables (``Report.tables``),
+since a reader can subtract one table's figures from another's. Every table has a slug
 (its export's ``table`` parameter) and belongs to a section.
 """
 
@@ -23,24 +24,28 @@ from pathways.queries import live_outline
 from . import queries
 from .figures import (
     SMALL_CELL,
-    SUPPRESSED,
     Cell,
     Column,
     FunnelStage,
     Kind,
     Table,
+    column_sums,
     count,
     decimal,
+    drop,
     funnel,
     mean,
     nps,
     ordered_steps,
     percent,
+    protect_tables,
     rate,
+    rates,
     suppressed,
     text,
 )
 from .queries import Filters
+from .suppression import Derived, Sum
 
 
 def _label(choices, value) -> str:
@@ -60,7 +65,8 @@ def departement_label(code: str | None) -> str:
 
 
 class Report:
-    """The figures of one selection (``Filters``), read on first use."""
+    """The figures of one selection (``Filters``), read on first use: each read is a
+    cached property, so a test can hand a report its figures without a database."""
 
     def __init__(
         self, filters: Filters, pathways: list[queries.PathwayRef], now: datetime | None = None
@@ -68,6 +74,13 @@ class Report:
         self.filters = filters
         self.pathways = pathways
         self.now = now or timezone.now()
+
+    @cached_property
+    def tables(self) -> dict[str, Table]:
+        """Every table, their secrecy outside Balise decided together (``figures.
+        protect_tables``): a hidden count must stay hidden whichever tables one reads."""
+        built = {slug: builder(self) for slug, builder in TABLE_BUILDERS.items()}
+        return protect_tables(built, links(self, built))
 
     # --- Funnel ------------------------------------------------------------------------------
 
@@ -114,6 +127,24 @@ class Report:
         row = self.summary.get(self.selected.pk, {}) if self.selected else {}
         return row.get("enrolled", 0), row.get("completed", 0)
 
+    @cached_property
+    def module_completions(self) -> dict[int, int]:
+        if self.selected is None:
+            return {}
+        return queries.module_completions(self.filters, self.selected.pk, self.module_steps)
+
+    @cached_property
+    def passage_counts(self) -> dict[str, int]:
+        if self.selected is None:
+            return {}
+        return queries.passage_counts(self.filters, self.selected.pk)
+
+    @cached_property
+    def step_counts(self) -> dict[tuple[int, str], int]:
+        if self.selected is None or not self.pathway_enrolled()[0]:
+            return {}
+        return queries.step_counts(self.filters, self.selected.pk, self.module_steps)
+
     # --- Coaching ----------------------------------------------------------------------------
 
     @cached_property
@@ -125,16 +156,46 @@ class Report:
         return queries.response_hours(self.filters)
 
     @cached_property
+    def recommended_modalities(self) -> list[tuple[str | None, str, int]]:
+        return queries.recommended_modalities(self.filters)
+
+    @cached_property
+    def session_modalities(self) -> list[tuple[str | None, str, int]]:
+        return queries.session_modalities(self.filters)
+
+    @cached_property
     def sessions_by_departement(self) -> dict[str, int]:
         return queries.sessions_by_departement(self.filters)
+
+    @cached_property
+    def requests_by_departement(self) -> dict[str, int]:
+        return queries.requests_by_departement(self.filters)
 
     @cached_property
     def learners_by_departement(self) -> dict[str | None, int]:
         return queries.learners_by_departement(self.filters)
 
+    # --- Outcomes ----------------------------------------------------------------------------
+
+    @cached_property
+    def competence_progression(self) -> tuple[list[dict], int]:
+        return queries.competence_progression(self.filters)
+
+    @cached_property
+    def latest_stages(self) -> list[dict]:
+        return queries.latest_stages(self.filters)
+
+    @cached_property
+    def stage_transitions(self) -> list[tuple[str, str, int]]:
+        return queries.stage_transitions(self.filters)
+
     @cached_property
     def satisfaction(self) -> list[dict]:
         return queries.satisfaction_by_pathway(self.filters)
+
+    @cached_property
+    def module_usefulness(self) -> list[dict]:
+        return queries.module_usefulness(self.filters, self.selected_module_ids)
 
     # --- Headline ----------------------------------------------------------------------------
 
@@ -143,46 +204,45 @@ class Report:
 
     def headline_cells(self) -> dict:
         """The few numbers of the summary paragraph, as cells (``headline`` formats them),
-        and the number of départements reached."""
-        enrolled = sum(row["enrolled"] for row in self.summary.values())
-        completed = sum(row["completed"] for row in self.summary.values())
-        requests = sum(row["requests"] for row in self.origins)
-        answered = sum(row["answered"] for row in self.origins)
-        within = sum(row["within_sla"] for row in self.origins)
-        due = sum(row["sla_due"] for row in self.origins)
-        answers = sum(row["answers"] for row in self.satisfaction)
-        promoters = sum(row["promoters"] for row in self.satisfaction)
-        detractors = sum(row["detractors"] for row in self.satisfaction)
-        sessions = sum(self.sessions_by_departement.values())
+        and the number of départements reached. The cells are the tables' own totals, with
+        their secrecy: the print page never shows above a table what the table hides."""
+        tables = self.tables
+        pathways, requests = tables["parcours"].total, tables["demandes"].total
+        territories, satisfaction = tables["territoires"].total, tables["satisfaction"].total
         return {
-            "enrolled": count(enrolled),
-            "completed": count(completed),
-            "completion_rate": rate(completed, enrolled),
-            "requests": count(requests),
-            "sla_rate": rate(within, due),
-            "median_hours": decimal(self.response_hours[1][0], answered),
-            "sessions": count(sessions),
-            "answers": count(answers),
-            "nps": decimal(nps(promoters, detractors, answers), answers),
+            "enrolled": pathways[1],
+            "completed": pathways[2],
+            "completion_rate": pathways[3],
+            "requests": requests[1],
+            "sla_rate": requests[4],
+            "median_hours": requests[5],
+            "sessions": territories[3],
+            "answers": satisfaction[1],
+            "nps": satisfaction[5],
             "departements": len([code for code in self.learners_by_departement if code]),
         }
 
 
 def headline_figures(cells: dict, suppress: bool = False) -> dict:
     """The summary paragraph's figures (``Report.headline_cells``): exact on the (internal)
-    dashboard, suppressed like exports on the print page. ``<key>_n`` keys choose plural
+    dashboard, hidden like exports on the print page. ``<key>_n`` keys choose plural
     forms."""
     departements = cells["departements"]
     cells = {key: cell for key, cell in cells.items() if key != "departements"}
     figures = {key: suppressed(c) if suppress else c.value for key, c in cells.items()}
     for key in ("enrolled", "completed", "requests", "sessions", "answers"):
-        # "< 5" reads as a plural.
-        figures[f"{key}_n"] = SMALL_CELL if figures[key] == SUPPRESSED else cells[key].value
+        # "< 5" reads as a plural; "s" stands for 5 or more.
+        hidden = isinstance(figures[key], str)
+        figures[f"{key}_n"] = SMALL_CELL if hidden else cells[key].value
     figures["departements"] = departements
     return figures
 
 
 # --- Tables ----------------------------------------------------------------------------------
+#
+# Each builder declares how its figures hang together (``Table.sums``, ``Table.derived``;
+# positions are (row, column), the total row last) so that secrecy can hide whatever would
+# give a hidden count back; ``links`` declares what one table shares with another.
 
 
 def pathways_table(report: Report) -> Table:
@@ -200,16 +260,18 @@ def pathways_table(report: Report) -> Table:
                 rate(row["completed"], row["enrolled"]),
             ]
         )
+    rows = rows if enrolled else []
+    n = len(rows)
     return Table(
         slug="parcours",
         caption=_("Inscriptions et parcours terminés, par parcours"),
         columns=[
             Column(_("Parcours")),
-            Column(_("Inscrit·es"), Kind.COUNT),
-            Column(_("Parcours terminé"), Kind.COUNT),
+            Column(_("Inscriptions"), Kind.COUNT),
+            Column(_("Parcours terminés"), Kind.COUNT),
             Column(_("Taux de complétion (%)"), Kind.RATE),
         ],
-        rows=rows if enrolled else [],
+        rows=rows,
         total=[
             text(_("Tous les parcours")),
             count(enrolled),
@@ -217,29 +279,47 @@ def pathways_table(report: Report) -> Table:
             rate(completed, enrolled),
         ],
         note=_(
-            "Personnes inscrites pendant la période (tous les parcours, quel que soit le "
-            "filtre de parcours)."
+            "Inscriptions pendant la période, tous les parcours quel que soit le filtre de "
+            "parcours : une personne inscrite à deux parcours compte deux inscriptions."
         ),
+        sums=[
+            *column_sums(n, (1, 2)),
+            *(Sum((row, 1), ((row, 2),), at_most=True) for row in range(n + 1)),
+        ],
+        derived=rates(n, 3, part=2, whole=1),
+        keys=[pathway.pk for pathway in live_or_used] if rows else [],
+    )
+
+
+def skipped_note() -> str:
+    return _(
+        "« + N (étapes sautées) » : N personnes de plus qu’à l’étape précédente, parce "
+        "qu’elles l’ont sautée (ou, pour un module, terminé dans un autre parcours) ; ce "
+        "n’est pas une perte."
     )
 
 
 def funnel_table(report: Report) -> Table:
     pathway = report.selected
     stages: list[FunnelStage] = []
+    keys: list[object] = []
     if pathway is not None:
         enrolled, completed = report.pathway_enrolled()
-        modules = queries.module_completions(report.filters, pathway.pk, report.module_steps)
-        passages = queries.passage_counts(report.filters, pathway.pk)
+        modules, passages = report.module_completions, report.passage_counts
         stages.append(FunnelStage(_("Inscription"), "enrolled", enrolled))
+        keys.append("enrolled")
         for item in report.outline:
             if item.kind == "module":
                 learners = modules.get(item.module.pk, enrolled if not item.module.step_ids else 0)
                 stages.append(FunnelStage(item.label, "module", learners))
+                keys.append(("module", item.module.pk))
             else:
                 stages.append(FunnelStage(item.label, "point", passages.get(item.key, 0)))
+                keys.append(("point", item.key))
         stages.append(FunnelStage(_("Parcours terminé"), "completed", completed))
+        keys.append("completed")
         if not enrolled:
-            stages = []
+            stages, keys = [], []
     kinds = {
         "enrolled": _("Inscription"),
         "module": _("Module terminé"),
@@ -252,7 +332,7 @@ def funnel_table(report: Report) -> Table:
             text(kinds[row.kind]),
             count(row.learners),
             rate(row.learners, stages[0].learners),
-            count(row.lost) if row.lost is not None else Cell(None, Kind.COUNT, 0),
+            drop(row.lost),
             Cell(row.lost_share, Kind.RATE, base=stages[index - 1].learners if index else 0),
         ]
         for index, row in enumerate(funnel(stages))
@@ -265,23 +345,54 @@ def funnel_table(report: Report) -> Table:
             Column(_("Étape du parcours")),
             Column(_("Type")),
             Column(_("Personnes"), Kind.COUNT),
-            Column(_("Part des inscrit·es (%)"), Kind.RATE),
-            Column(_("Perdu·es depuis l’étape précédente"), Kind.COUNT),
+            Column(_("Part des personnes inscrites (%)"), Kind.RATE),
+            Column(_("Perdu·es depuis l’étape précédente"), Kind.DROP),
             Column(_("Perte (%)"), Kind.RATE),
         ],
         rows=rows,
         note=_(
             "Un module compte les personnes qui en ont terminé toutes les étapes (même dans "
             "un autre parcours) ; une balise, celles qui l’ont atteinte."
-        ),
+        )
+        + " "
+        + skipped_note(),
+        sums=[
+            *chain(len(rows), figure=2, difference=4),
+            # Nobody finishes a module or reaches a point of a pathway without enrolling.
+            *(Sum((0, 2), ((index, 2),), at_most=True) for index in range(1, len(rows))),
+            *_repeated(keys, column=2),
+        ],
+        derived=[
+            *(Derived((index, 3), ((index, 2), (0, 2))) for index in range(len(rows))),
+            *(Derived((index, 5), ((index, 4), (index - 1, 2))) for index in range(1, len(rows))),
+        ],
+        keys=keys,
     )
+
+
+def chain(rows: int, figure: int, difference: int) -> list[Sum]:
+    """Each row's ``figure`` and ``difference`` add up to the ``figure`` of the row before."""
+    return [
+        Sum((index - 1, figure), ((index, figure), (index, difference))) for index in range(1, rows)
+    ]
+
+
+def _repeated(keys: list[object], column: int) -> list[Sum]:
+    """A module met twice in an outline counts the same people twice: equal figures."""
+    first: dict[object, int] = {}
+    sums = []
+    for index, key in enumerate(keys):
+        if key in first:
+            sums.append(Sum((first[key], column), ((index, column),)))
+        else:
+            first[key] = index
+    return sums
 
 
 def steps_table(report: Report) -> Table:
     pathway = report.selected
-    rows = []
+    rows, keys = [], []
     if pathway is not None and report.pathway_enrolled()[0]:
-        counts = queries.step_counts(report.filters, pathway.pk, report.module_steps)
         outline = [
             (
                 item.module.pk,
@@ -295,8 +406,8 @@ def steps_table(report: Report) -> Table:
             if item.kind == "module"
         ]
         previous = None
-        for index, (module_title, step_title, learners) in enumerate(
-            ordered_steps(outline, counts)
+        for index, (module_id, step_id, module_title, step_title, learners) in enumerate(
+            ordered_steps(outline, report.step_counts)
         ):
             lost = None if previous is None else previous - learners
             rows.append(
@@ -304,10 +415,15 @@ def steps_table(report: Report) -> Table:
                     text(module_title),
                     text(f"{index + 1}. {step_title}" if step_title else f"{index + 1}."),
                     count(learners),
-                    count(lost) if lost is not None else Cell(None, Kind.COUNT, 0),
-                    Cell(percent(lost, previous), Kind.RATE, base=previous or 0),
+                    drop(lost),
+                    Cell(
+                        None if lost is None or lost < 0 else percent(lost, previous),
+                        Kind.RATE,
+                        base=previous or 0,
+                    ),
                 ]
             )
+            keys.append((module_id, step_id))
             previous = learners
     title = pathway.title if pathway else _("aucun parcours")
     return Table(
@@ -317,10 +433,16 @@ def steps_table(report: Report) -> Table:
             Column(_("Module")),
             Column(_("Étape")),
             Column(_("Personnes ayant terminé l’étape"), Kind.COUNT),
-            Column(_("Écart avec l’étape précédente"), Kind.COUNT),
+            Column(_("Écart avec l’étape précédente"), Kind.DROP),
             Column(_("Écart (%)"), Kind.RATE),
         ],
         rows=rows,
+        note=skipped_note(),
+        sums=chain(len(rows), figure=2, difference=3),
+        derived=[
+            Derived((index, 4), ((index, 3), (index - 1, 2))) for index in range(1, len(rows))
+        ],
+        keys=keys,
     )
 
 
@@ -333,6 +455,7 @@ def requests_table(report: Report) -> Table:
             totals[key] += row[key]
         median, p90 = by_origin.get(row["origin"], [None, None])
         rows.append(_request_row(_label(Origin, row["origin"]), row, median, p90))
+    n = len(rows)
     return Table(
         slug="demandes",
         caption=_("Demandes d’accompagnement par origine et délai de première réponse"),
@@ -352,6 +475,16 @@ def requests_table(report: Report) -> Table:
             "calcule sur les demandes qui ont reçu une réponse ou dont l’échéance est passée "
             "(hors demandes annulées sans réponse)."
         ),
+        sums=[
+            *column_sums(n, (1, 2, 3)),
+            *(Sum((row, 1), ((row, 2),), at_most=True) for row in range(n + 1)),
+            *(Sum((row, 2), ((row, 3),), at_most=True) for row in range(n + 1)),
+        ],
+        derived=[
+            *(Derived((row, 4), ((row, 3),)) for row in range(n + 1)),
+            *(Derived((row, column), ((row, 2),)) for row in range(n + 1) for column in (5, 6)),
+        ],
+        keys=[row["origin"] for row in report.origins],
     )
 
 
@@ -376,8 +509,8 @@ def _mix(rows: list[tuple[str | None, str, int]]) -> dict[str | None, dict[str, 
 
 
 def modalities_table(report: Report) -> Table:
-    recommended = _mix(queries.recommended_modalities(report.filters))
-    held = _mix(queries.session_modalities(report.filters))
+    recommended = _mix(report.recommended_modalities)
+    held = _mix(report.session_modalities)
     areas = [area for area in AreaType.values if area in recommended or area in held]
     if None in recommended or None in held:
         areas.append(None)
@@ -422,12 +555,14 @@ def modalities_table(report: Report) -> Table:
             "Modalité recommandée à l’ouverture des demandes ; rendez-vous acceptés dont "
             "l’heure est passée (période appliquée à leur date)."
         ),
+        sums=column_sums(len(rows), range(1, 1 + 2 * len(modalities))),
+        keys=areas,
     )
 
 
 def territories_table(report: Report) -> Table:
     learners = report.learners_by_departement
-    requests = queries.requests_by_departement(report.filters)
+    requests = report.requests_by_departement
     sessions = report.sessions_by_departement
     codes = {code or None for code in (*learners, *requests, *sessions)}
     ordered = sorted(
@@ -463,11 +598,13 @@ def territories_table(report: Report) -> Table:
             "Personnes : département de leur profil ; demandes et rendez-vous : département "
             "noté sur la demande."
         ),
+        sums=column_sums(len(rows), (1, 2, 3)),
+        keys=ordered,
     )
 
 
 def competences_table(report: Report) -> Table:
-    progression, learners = queries.competence_progression(report.filters)
+    progression, learners = report.competence_progression
     rows = []
     for row in progression:
         start, end = row["start"], row["end"]
@@ -503,15 +640,24 @@ def competences_table(report: Report) -> Table:
             "Personnes ayant fait l’autodiagnostic au début et à la fin d’un même parcours "
             "(fin pendant la période)."
         ),
+        # A person counts once per competence: the rows do not add up to the total.
+        derived=[
+            Derived((row, column), ((row, 1),)) for row in range(len(rows)) for column in (2, 3, 4)
+        ],
+        keys=[row["competence_id"] for row in progression],
     )
 
 
 def stages_table(report: Report) -> Table:
-    by_stage = {row["stage"]: row for row in queries.latest_stages(report.filters)}
+    by_stage = {row["stage"]: row for row in report.latest_stages}
+    present = [stage for stage in Stage.values if stage in by_stage]
     rows = [
-        [text(Stage(stage).label), count(row["learners"]), decimal(row["jobs"], row["learners"])]
-        for stage in Stage.values
-        if (row := by_stage.get(stage))
+        [
+            text(Stage(stage).label),
+            count(by_stage[stage]["learners"]),
+            decimal(by_stage[stage]["jobs"], by_stage[stage]["learners"]),
+        ]
+        for stage in present
     ]
     learners = sum(row["learners"] for row in by_stage.values())
     jobs = sum(float(row["jobs"] or 0) for row in by_stage.values())
@@ -529,12 +675,16 @@ def stages_table(report: Report) -> Table:
             "Dernier jalon déclaré par chaque personne pendant la période ; les emplois sont "
             "ceux de ce dernier jalon, additionnés."
         ),
+        sums=column_sums(len(rows), (1,)),
+        # The jobs of a hidden row would give the jobs of a few people back.
+        derived=[Derived((row, 2), ((row, 1),)) for row in range(len(rows) + 1)],
+        keys=present,
     )
 
 
 def transitions_table(report: Report) -> Table:
     cells: dict[tuple[str, str], int] = {}
-    for start, end, n in queries.stage_transitions(report.filters):
+    for start, end, n in report.stage_transitions:
         cells[(start, end)] = cells.get((start, end), 0) + n
     starts = [s for s in Stage.values if any(key[0] == s for key in cells)]
     rows = [
@@ -550,6 +700,7 @@ def transitions_table(report: Report) -> Table:
         ],
         rows=rows,
         note=_("Personnes ayant déclaré un jalon au début et à la fin d’un même parcours."),
+        keys=starts,
     )
 
 
@@ -568,6 +719,7 @@ def satisfaction_table(report: Report) -> Table:
 
     keys = ("answers", "total", "promoters", "detractors")
     totals = {key: sum(row[key] or 0 for row in report.satisfaction) for key in keys}
+    n = len(report.satisfaction)
     return Table(
         slug="satisfaction",
         caption=_("Satisfaction : recommanderiez-vous ce parcours ? (de 0 à 10)"),
@@ -582,10 +734,20 @@ def satisfaction_table(report: Report) -> Table:
         rows=[line(row["pathway__title"], row) for row in report.satisfaction],
         total=line(_("Tous les parcours"), totals),
         note=_("NPS : part des promoteur·rices moins part des détracteur·rices, de -100 à 100."),
+        sums=[
+            *column_sums(n, (1, 3, 4)),
+            *(Sum((row, 1), ((row, 3), (row, 4)), at_most=True) for row in range(n + 1)),
+        ],
+        derived=[
+            *(Derived((row, 2), ((row, 1),)) for row in range(n + 1)),
+            *(Derived((row, 5), ((row, 1), (row, 3), (row, 4))) for row in range(n + 1)),
+        ],
+        keys=[row["pathway_id"] for row in report.satisfaction],
     )
 
 
 def modules_table(report: Report) -> Table:
+    usefulness = report.module_usefulness
     rows = [
         [
             text(row["module__title"]),
@@ -593,7 +755,7 @@ def modules_table(report: Report) -> Table:
             count(row["useful"]),
             rate(row["useful"], row["answers"]),
         ]
-        for row in queries.module_usefulness(report.filters, report.selected_module_ids)
+        for row in usefulness
     ]
     return Table(
         slug="modules",
@@ -605,7 +767,60 @@ def modules_table(report: Report) -> Table:
             Column(_("Part « utile » (%)"), Kind.RATE),
         ],
         rows=rows,
+        sums=[Sum((row, 1), ((row, 2),), at_most=True) for row in range(len(rows))],
+        derived=rates(len(rows), 3, part=2, whole=1, total=False),
+        keys=[row["module_id"] for row in usefulness],
     )
+
+
+def links(report: Report, tables: dict[str, Table]) -> list[Sum]:
+    """Figures that one table shares with another, or breaks down, as ``Sum``s between
+    positions (slug, row, column): what a reader can read across tables."""
+    found: list[Sum] = []
+    pathways, funnel_, steps = tables["parcours"], tables["entonnoir"], tables["etapes"]
+    requests, territories = tables["demandes"], tables["territoires"]
+    modalities = tables["modalites"]
+    # The detailed pathway's enrolments and completions: its row of the pathways' table.
+    if funnel_.rows and report.selected is not None and report.selected.pk in pathways.keys:
+        row = pathways.keys.index(report.selected.pk)
+        last = len(funnel_.rows) - 1
+        found += [
+            Sum(("parcours", row, 1), (("entonnoir", 0, 2),)),
+            Sum(("parcours", row, 2), (("entonnoir", last, 2),)),
+        ]
+    # A module of one step: its completions are that step's; of several: at most each's.
+    step_rows = {key: index for index, key in enumerate(steps.keys)}
+    seen = set()
+    for index, key in enumerate(funnel_.keys):
+        if not (isinstance(key, tuple) and key[0] == "module") or key in seen:
+            continue
+        seen.add(key)
+        step_ids = report.module_steps.get(key[1], ())
+        mine = [step_rows[(key[1], step)] for step in step_ids if (key[1], step) in step_rows]
+        if len(step_ids) == 1 and mine:
+            found.append(Sum(("entonnoir", index, 2), (("etapes", mine[0], 2),)))
+        else:
+            found += [
+                Sum(("etapes", row, 2), (("entonnoir", index, 2),), at_most=True) for row in mine
+            ]
+    # Requests and sessions: the same totals, broken down by origin, département, modality.
+    total = territories.total_row
+    found.append(Sum(("demandes", requests.total_row, 1), (("territoires", total, 2),)))
+    per_modality = len(Modality.values)
+    for column, offset in ((2, 1), (3, 1 + per_modality)):
+        found.append(
+            Sum(
+                ("territoires", total, column),
+                tuple(
+                    ("modalites", modalities.total_row, offset + index)
+                    for index in range(per_modality)
+                ),
+            )
+        )
+    # With a pathway chosen, the territories count its enrolled people.
+    if report.filters.pathway_id and funnel_.rows:
+        found.append(Sum(("territoires", total, 1), (("entonnoir", 0, 2),)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -632,7 +847,8 @@ def sections() -> list[Section]:
     ]
 
 
-BUILDERS: dict[str, Callable[[Report], Table]] = {
+# Each table as its builder makes it, before secrecy.
+TABLE_BUILDERS: dict[str, Callable[[Report], Table]] = {
     "parcours": pathways_table,
     "entonnoir": funnel_table,
     "etapes": steps_table,
@@ -647,12 +863,23 @@ BUILDERS: dict[str, Callable[[Report], Table]] = {
 }
 
 
+def _protected(slug: str) -> Callable[[Report], Table]:
+    def build_table(report: Report) -> Table:
+        return report.tables[slug]
+
+    return build_table
+
+
+# Each table with its secrecy: computing one computes them all (``Report.tables``).
+BUILDERS: dict[str, Callable[[Report], Table]] = {slug: _protected(slug) for slug in TABLE_BUILDERS}
+
+
 def build(report: Report, slug: str) -> Table:
-    return BUILDERS[slug](report)
+    return report.tables[slug]
 
 
 def build_all(report: Report) -> dict[str, Table]:
-    return {slug: builder(report) for slug, builder in BUILDERS.items()}
+    return dict(report.tables)
 
 
 # --- The territories' bar chart --------------------------------------------------------------

@@ -188,8 +188,10 @@ DASHBOARD_URL = "/rapports/"
 PROFILE_URL = "/apprendre/competences/"
 EVENING_TITLE = "Avancer le soir, à son rythme"
 EVENING_URL = "/parcours/avancer-le-soir-a-son-rythme/"
-# Small cells of exports and the print page (lms/reports/figures.py).
+# Small cells of exports and the print page, and those that would give them back
+# (lms/reports/figures.py).
 SUPPRESSED = "< 5"
+MASKED = "s"
 
 
 def answer_diagnosis(page: Page, level) -> int:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from lms.accounts.roles import Role
+from pathways import actions
 from tests.factories.accounts import UserFactory, coach, learner
 from tests.factories.pathways import build_pathway, library, modules_of
 
@@ -68,3 +69,20 @@ def test_a_page_that_is_not_a_module_is_a_404(client):
     pathway = build_pathway(["m:1"])
     client.force_login(UserFactory(role=Role.EDITOR))
     assert client.get(reverse("reports_module_dropoff", args=[pathway.pk])).status_code == 404
+
+
+def test_a_step_done_by_more_people_than_the_one_before_reads_as_skipped(client):
+    pathway = build_pathway(["m:2"])
+    (module,) = modules_of(pathway)
+    first, second = module.step_ids
+    for index in range(4):
+        user = learner()
+        enroll(user, pathway)
+        if index == 0:
+            actions.complete_step(user, module, first)
+        actions.complete_step(user, module, second)  # three skipped the first step
+    client.force_login(UserFactory(role=Role.EDITOR))
+    html = client.get(dropoff_url(module)).content.decode()
+    assert '<td class="u-text-right">+ 3 (étapes sautées)</td>' in html
+    assert '<td class="u-text-right">-3</td>' not in html
+    assert '<td class="u-text-right">-300,0</td>' not in html  # no loss of -300 %

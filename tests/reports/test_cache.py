@@ -275,11 +275,15 @@ def test_a_selection_no_worker_took_is_computed_by_its_page(
     assert len(refreshes) == 1
 
 
-def test_an_export_of_a_new_selection_gives_its_table_at_once(manager_client, cache_on, refreshes):
+def test_an_export_of_a_new_selection_gives_its_table_at_once(
+    manager_client, cache_on, refreshes
+):
     programme(2)
     _, csv, _ = _get(manager_client, "reports:export", departement="69", table="parcours")
     assert csv.startswith("\ufeff") and len(csv.splitlines()) > 1
-    assert len(refreshes) == 1  # every table of the selection, in the worker
+    assert not refreshes  # computed with every table, and kept for the dashboard
+    _, body, queries = _get(manager_client, "reports:dashboard", departement="69")
+    assert "<table" in body and queries == CACHED
 
 
 def test_a_default_read_in_english_is_kept_fresh_once_read(manager_client, cache_on, settings):

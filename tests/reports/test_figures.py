@@ -10,6 +10,7 @@ from lms.reports.figures import (
     count,
     decimal,
     decimal_text,
+    drop,
     funnel,
     mean,
     nps,
@@ -21,6 +22,7 @@ from lms.reports.figures import (
     suppressed,
     text,
 )
+from lms.reports.suppression import Secrecy
 
 
 @pytest.mark.parametrize(
@@ -89,6 +91,17 @@ def test_funnel_shares_and_losses():
     assert funnel([]) == []
 
 
+def test_a_stage_with_more_people_than_the_one_before_is_no_loss():
+    rows = funnel(
+        [
+            FunnelStage("Inscription", "enrolled", 10),
+            FunnelStage("Module 1", "module", 4),
+            FunnelStage("Module 2", "module", 6),  # two did it without module 1
+        ]
+    )
+    assert [(r.lost, r.lost_share) for r in rows] == [(None, None), (6, 60.0), (-2, None)]
+
+
 def test_ordered_steps_follow_the_outline_and_count_a_repeated_module_once():
     outline = [
         (1, "A", [("a1", "Un"), ("a2", "Deux")]),
@@ -96,7 +109,11 @@ def test_ordered_steps_follow_the_outline_and_count_a_repeated_module_once():
         (1, "A", [("a1", "Un"), ("a2", "Deux")]),
     ]
     counts = {(1, "a1"): 5, (1, "a2"): 3}
-    assert ordered_steps(outline, counts) == [("A", "Un", 5), ("A", "Deux", 3), ("B", "", 0)]
+    assert ordered_steps(outline, counts) == [
+        (1, "a1", "A", "Un", 5),
+        (1, "a2", "A", "Deux", 3),
+        (2, "b1", "B", "", 0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -143,6 +160,11 @@ def test_decimal_text_uses_a_decimal_comma(value, places, expected):
         (rate(1, 3), ""),
         (rate(2, 6), "33,3"),
         (mean(3.456, 6), "3,46"),
+        (drop(12), "12"),
+        (drop(-12), "+ 12 (étapes sautées)"),  # people who skipped: no negative loss
+        (drop(-3), "< 5"),
+        (Cell(40, Kind.COUNT, 40, secrecy=Secrecy.SECONDARY), "s"),
+        (Cell(50.0, Kind.RATE, 40, secrecy=Secrecy.DERIVED), ""),
     ],
 )
 def test_export_values(cell, expected):

@@ -1,5 +1,5 @@
 """The dashboard, its print page and CSV exports through HTTP: who may see them, filters
-typed wrong, exports' format and small-cell suppression."""
+typed wrong, exports' format, and secrecy that a subtraction cannot undo."""
 
 import csv
 import io
@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from lms.accounts.roles import Role
+from pathways import actions
 from tests.factories.accounts import UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, modules_of
 
@@ -82,7 +83,7 @@ def test_dashboard_shows_every_section_with_exact_figures(manager_client, cohort
     ):
         assert heading in html
     assert "Entonnoir du parcours « Parcours P »" in html
-    assert '<th scope="col" class="num">Inscrit·es</th>' in html
+    assert '<th scope="col" class="num">Inscriptions</th>' in html
     assert ">&lt; 5</td>" not in html  # the dashboard is internal: exact figures
     assert '<td class="num">3</td>' in html
     assert "7 inscriptions à un parcours, dont 3 parcours terminés (42,9 %)" in html
@@ -162,20 +163,22 @@ def test_csv_export_format(manager_client, cohort):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="balise-parcours-')
     rows = read_csv(response)
-    assert rows[0] == ["Parcours", "Inscrit·es", "Parcours terminé", "Taux de complétion (%)"]
-    assert rows[1] == ["Parcours P", "7", "< 5", "42,9"]
-    assert rows[-1] == ["Tous les parcours", "7", "< 5", "42,9"]
+    assert rows[0] == ["Parcours", "Inscriptions", "Parcours terminés", "Taux de complétion (%)"]
+    # 42,9 % of 7 would be 3: a rate over a hidden count is hidden too.
+    assert rows[1] == ["Parcours P", "7", "< 5", ""]
+    assert rows[-1] == ["Tous les parcours", "7", "< 5", ""]
 
 
 def test_csv_small_cells_are_suppressed_and_small_bases_blanked(manager_client, cohort):
     rows = read_csv(manager_client.get(EXPORT, {"table": "satisfaction"}))
-    # 7 answers; promoters 4 (10, 10, 9, 10): < 5; detractors 2 (3, 2): < 5.
-    assert rows[1] == ["Parcours P", "7", "7,4", "< 5", "< 5", "28,6"]
+    # 7 answers; promoters 4 (10, 10, 9, 10): < 5; detractors 2 (3, 2): < 5; the NPS rests
+    # on both.
+    assert rows[1] == ["Parcours P", "7", "7,4", "< 5", "< 5", ""]
     rows = read_csv(manager_client.get(EXPORT, {"table": "satisfaction", "departement": "07"}))
     assert rows[1] == ["Parcours P", "< 5", "", "< 5", "< 5", ""]
     rows = read_csv(manager_client.get(EXPORT, {"table": "territoires"}))
     assert rows[1:] == [
-        ["69 – Rhône", "5", "< 5", "0"],
+        ["69 – Rhône", "s", "< 5", "0"],  # 7 - 5 would give the Ardèche's 2 back
         ["07 – Ardèche", "< 5", "0", "0"],
         ["Tous les départements", "7", "< 5", "0"],
     ]
@@ -223,7 +226,8 @@ def test_print_page(manager_client, cohort):
         for item in table[1]:
             assert f'id="table-{item.slug}"' in html
     assert '<td class="num">&lt; 5</td>' in html  # small cells suppressed, as in exports
-    assert "5 inscriptions à un parcours, dont &lt; 5 parcours terminés (60,0 %)." in html
+    # No rate of a hidden count: 60 % of 5 would give the 3 back.
+    assert "5 inscriptions à un parcours, dont &lt; 5 parcours terminés." in html
     assert "&lt; 5 demandes d’accompagnement." in html  # one, and no rate on one request
 
 
@@ -265,3 +269,62 @@ def test_the_headline_agrees_each_count_with_its_own_noun(enrolled, completed, e
     }
     html = " ".join(render_to_string("reports/_headline.html", {"headline": headline}).split())
     assert re.search(re.escape(expected) + r"(?!\w)", html), html
+
+
+# --- Secrecy that a subtraction cannot undo ---------------------------------------------------
+
+
+def test_a_total_minus_the_other_rows_never_gives_a_small_count_back(manager_client, cohort):
+    rows = read_csv(manager_client.get(EXPORT, {"table": "territoires"}))
+    *departements, total = rows[1:]
+    for column in (1, 2, 3):
+        hidden = [row[column] for row in departements if not row[column].isdigit()]
+        assert len(hidden) != 1 or not total[column].isdigit(), (column, rows)
+
+
+def test_the_requests_total_of_one_table_gives_no_modality_back(manager_client):
+    """13 requests, 3 of them by video: the other tables show 13, so the telephone's 10
+    cannot be shown next to the video's « < 5 »."""
+    for index in range(13):
+        user = learner(departement="69", area_type="rural")
+        make_request(user, modality="video" if index < 3 else "phone")
+    assert read_csv(manager_client.get(EXPORT, {"table": "demandes"}))[-1][1] == "13"
+    rows = read_csv(manager_client.get(EXPORT, {"table": "modalites"}))
+    assert rows[0][1:4] == [
+        "Recommandé : Visioconférence",
+        "Recommandé : Téléphone",
+        "Recommandé : En présentiel",
+    ]
+    assert [row[1:4] for row in rows[1:]] == [["< 5", "s", "0"], ["< 5", "s", "0"]]
+
+
+def test_skipped_steps_read_as_people_who_skipped_not_as_a_negative_loss(manager_client):
+    pathway = build_pathway(["m:2"], title="Parcours sauté")
+    (module,) = modules_of(pathway)
+    first, second = module.step_ids
+    for index in range(12):
+        user = learner(departement="69")
+        enroll(user, pathway)
+        if index < 6:
+            actions.complete_step(user, module, first)
+        actions.complete_step(user, module, second)  # six of them skipped the first step
+    params = {"table": "etapes", "pathway": pathway.pk}
+    rows = read_csv(manager_client.get(EXPORT, params))
+    assert rows[0][3] == "Écart avec l’étape précédente"
+    assert [row[2:] for row in rows[1:]] == [["6", "", ""], ["12", "+ 6 (étapes sautées)", ""]]
+    for url in (DASHBOARD, PRINT):
+        html = manager_client.get(url, {"pathway": pathway.pk}).content.decode()
+        assert '<td class="num">+ 6 (étapes sautées)</td>' in html
+        assert '<td class="num">-6</td>' not in html
+        assert "N personnes de plus qu’à l’étape précédente" in html
+
+
+def test_print_page_and_dashboard_define_what_they_count(manager_client, cohort):
+    for url in (DASHBOARD, PRINT):
+        html = manager_client.get(url).content.decode()
+        assert "<dt>Inscription</dt>" in html and "<dt>Personne</dt>" in html
+        assert "Une personne inscrite à deux parcours compte deux inscriptions" in html
+        assert "remplacés par « s »" in html
+    html = manager_client.get(PRINT).content.decode()
+    assert '<th scope="col" class="num">Inscriptions</th>' in html  # the pathways' table
+    assert '<th scope="col" class="num">Personnes inscrites</th>' in html  # the territories'
