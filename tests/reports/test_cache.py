@@ -275,9 +275,7 @@ def test_a_selection_no_worker_took_is_computed_by_its_page(
     assert len(refreshes) == 1
 
 
-def test_an_export_of_a_new_selection_gives_its_table_at_once(
-    manager_client, cache_on, refreshes
-):
+def test_an_export_of_a_new_selection_gives_its_table_at_once(manager_client, cache_on, refreshes):
     programme(2)
     _, csv, _ = _get(manager_client, "reports:export", departement="69", table="parcours")
     assert csv.startswith("\ufeff") and len(csv.splitlines()) > 1
