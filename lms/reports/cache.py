@@ -41,7 +41,7 @@ from .tables import BUILDERS, Report
 
 logger = logging.getLogger(__name__)
 
-VERSION = 4  # bump when Snapshot, Table, Cell or Filters change shape
+VERSION = 5  # bump when Snapshot, Table, Cell or Filters change shape
 GENERATION_KEY = "balise:reports:generation"
 RECENT_KEY = "balise:reports:recent"
 RECENT_MAX = 30  # selections kept fresh by the scheduled task
@@ -68,14 +68,24 @@ def compute(report: Report, slugs: list[str] | None = None) -> Snapshot:
     together, but the headline is not)."""
     if slugs is not None:
         tables = {slug: BUILDERS[slug](report) for slug in slugs}
-        return Snapshot(report.now, None, tables, None)
+        return Snapshot(report.now, None, _lean(tables), None)
     return Snapshot(
         computed_at=report.now,
         selected_id=report.selected.pk if report.selected else None,
-        tables={slug: builder(report) for slug, builder in BUILDERS.items()},
+        tables=_lean({slug: builder(report) for slug, builder in BUILDERS.items()}),
         headline_cells=report.headline_cells(),
         generation=generation(),
     )
+
+
+def _lean(tables: dict[str, Table]) -> dict[str, Table]:
+    """The tables as pages and exports read them. How their figures hang together (sums,
+    derived figures, row keys) served secrecy once, when they were built; kept, it made a
+    snapshot six times slower to read back from the cache than all its cells
+    (docs/benchmarks.md)."""
+    for table in tables.values():
+        table.sums, table.derived, table.keys = [], [], []
+    return tables
 
 
 def cache_key(filters: Filters, language: str | None = None) -> str:
