@@ -13,8 +13,8 @@ from lms.accounts.structures import join
 from pathways import actions
 from pathways.models import ModulePage
 from pathways.workflow import ensure_content_workflow
-from tests.factories.accounts import StructureFactory, UserFactory, learner, manager
-from tests.factories.pathways import build_pathway, library, module, pathway_index
+from tests.factories.accounts import UserFactory, learner, manager
+from tests.factories.pathways import build_pathway, library, module
 from tests.pathways.test_admin import (
     add_url,
     edit_url,
@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def workflow():
     return ensure_content_workflow()
-
-
-@pytest.fixture
-def structures():
-    library()
-    pathway_index()
-    return (
-        StructureFactory(name="Incubateur Alpha", slug="alpha"),
-        StructureFactory(name="Couveuse Bêta", slug="beta"),
-    )
 
 
 def editor_of(structure) -> Client:

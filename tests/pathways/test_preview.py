@@ -18,8 +18,8 @@ from lms.accounts.roles import Role
 from lms.accounts.structures import join
 from pathways.models import ModulePage, PathwayPage
 from pathways.workflow import ensure_content_workflow
-from tests.factories.accounts import StructureFactory, UserFactory, learner, manager
-from tests.factories.pathways import build_pathway, library, module, pathway_index, point
+from tests.factories.accounts import UserFactory, learner, manager
+from tests.factories.pathways import build_pathway, module, pathway_index, point
 from tests.pathways.test_admin import (
     edit_url,
     module_form,
@@ -56,16 +56,6 @@ WRITTEN_BY_LEARNERS = ("pathways", "coaching", "outcomes", "notifications")
 @pytest.fixture(autouse=True)
 def workflow():
     return ensure_content_workflow()
-
-
-@pytest.fixture
-def structures():
-    library()
-    pathway_index()
-    return (
-        StructureFactory(name="Incubateur Alpha", slug="alpha"),
-        StructureFactory(name="Couveuse Bêta", slug="beta"),
-    )
 
 
 @pytest.fixture

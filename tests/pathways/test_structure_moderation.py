@@ -7,7 +7,6 @@ approved by any manager, as before structures."""
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 from wagtail.models import GroupApprovalTask, TaskState, WorkflowTask
 
@@ -16,9 +15,10 @@ from lms.accounts.roles import Role
 from lms.accounts.structures import join
 from pathways.models import ModulePage
 from pathways.workflow import StructureApprovalTask, ensure_content_workflow
-from tests.factories.accounts import StructureFactory, UserFactory, manager
-from tests.factories.pathways import library, module, pathway_index
+from tests.factories.accounts import UserFactory, manager
+from tests.factories.pathways import module
 from tests.pathways.test_admin import edit_url, module_form, refused, step_workshop_sheet
+from tests.pathways.test_ownership import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def workflow():
     return ensure_content_workflow()
-
-
-@pytest.fixture
-def structures():
-    library()
-    pathway_index()
-    return (
-        StructureFactory(name="Incubateur Alpha", slug="alpha"),
-        StructureFactory(name="Couveuse Bêta", slug="beta"),
-    )
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def editor_of(structure):
