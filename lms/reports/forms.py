@@ -3,6 +3,7 @@ the figures stay available, unfiltered on that criterion, with an explanation. T
 structure filter never widens what the manager sees (``scope.Visibility``): a structure
 that is not theirs is such a wrong filter."""
 
+import hashlib
 from datetime import date
 
 from django import forms
@@ -163,6 +164,18 @@ class ReportFilterForm(forms.Form):
         if "end" in names and "start" not in names and "start" not in self.cleaned_data:
             names.insert(0, "start")  # an inverted period drops both dates
         return [str(self.fields[name].label) for name in names if name in self.fields]
+
+    def fragment_key(self) -> str:
+        """What the rendered fields depend on besides the language: the submitted values
+        (errors follow from them) and the choices. Rendering the selects (a hundred
+        départements, every pathway) was most of a cached dashboard's time."""
+        data = sorted(self.data.lists()) if self.is_bound else None
+        choices = [
+            (name, list(field.choices))
+            for name, field in self.fields.items()
+            if name in ("structure", "pathway")
+        ]
+        return hashlib.sha256(repr((data, choices)).encode()).hexdigest()
 
     def query_string(self) -> str:
         """The valid filters, to carry to exports and the print page."""
