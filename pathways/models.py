@@ -409,6 +409,12 @@ class ModulePage(StructureOwned, Page):
             return None
         return self.steps[self.step_ids.index(step_id)]
 
+    def step_ref(self, step_id: str, bound=None) -> "StepRef | None":
+        """The step with this id as its page shows it around its content, or None."""
+        if step_id not in self.step_ids:
+            return None
+        return StepRef(self, self.steps.raw_data[self.step_ids.index(step_id)], bound)
+
     @property
     def preview_modes(self):
         from .preview import module_preview_modes
@@ -426,6 +432,33 @@ class ModulePage(StructureOwned, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(module_page_context(self, request))
         return context
+
+
+class StepRef:
+    """A step read from its stored data: what its page shows around the content (type,
+    title, kind). The bound block (``bound``) is built only when the content is rendered:
+    binding converts every step of that type in the module and resolves their choosers (a
+    query for a sheet's documents), while the content usually comes from the cache."""
+
+    def __init__(self, module: ModulePage, raw: dict, bound=None):
+        self.module = module
+        self.id = raw["id"]
+        self.block_type = raw["type"]
+        self.title = raw["value"].get("title", "")
+        if bound is not None:
+            self.bound = bound
+
+    @property
+    def label(self) -> str:
+        return self.module.steps.stream_block.child_blocks[self.block_type].meta.label
+
+    @cached_property
+    def bound(self):
+        return self.module.find_step(self.id)
+
+    @property
+    def value(self):
+        return self.bound.value
 
 
 class ProvisionalPage(models.Model):

@@ -157,7 +157,7 @@ def _preview_steps(module: ModulePage, link, prefixed: bool) -> list[PreviewStep
         steps.append(
             PreviewStep(
                 number=number,
-                step=step,
+                step=module.step_ref(step.id, bound=step),
                 form=form,
                 previous_url=link(number - 1) if number > 1 else None,
                 next_url=link(number + 1) if number < count else None,

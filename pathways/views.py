@@ -150,7 +150,7 @@ def media_file(request, media_id: int):
 
 
 def _render_step(request, ctx: StepContext, form=None, status=200):
-    step = ctx.module.find_step(ctx.step_id)
+    step = ctx.module.step_ref(ctx.step_id)
     done_ids = {step_id for module_id, step_id in ctx.view.completed if module_id == ctx.module.pk}
     if form is None and step.block_type == "guided_exercise":
         form = _exercise_form(request.user, ctx, step)

@@ -62,3 +62,31 @@ def test_complete_step(
     # The modules come from the cache after one light query of their live revisions.
     with django_assert_max_num_queries(24):
         assert client.post(url).status_code == 302
+
+
+def test_a_sheet_read_again_does_not_look_up_its_document(client):
+    """The content of a step comes from the cache: its document is looked up only when the
+    step is rendered, not each time its page is served."""
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.documents import get_document_model
+
+    from tests.factories.pathways import module, sheet
+
+    document = get_document_model().objects.create(
+        title="Grille du modèle économique", file=ContentFile(b"%PDF-1.4", name="grille.pdf")
+    )
+    title, value = sheet("Votre modèle économique")
+    mod = module(steps=[(title, {**value, "document": document})])
+    pathway = build_pathway([mod])
+    user = learner()
+    actions.enroll(user, pathway)
+    client.force_login(user)
+    url = reverse("pathways:step", args=[pathway.pk, mod.pk, mod.step_ids[0]])
+    first = client.get(url)
+    assert "Grille du modèle économique" in first.content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url)
+    assert "Grille du modèle économique" in second.content.decode()
+    assert not [q for q in captured.captured_queries if "wagtaildocs_document" in q["sql"]]
