@@ -54,7 +54,7 @@ run: seed ## Install, migrate, seed, then serve on 127.0.0.1:$(PORT) with a Cele
 	  echo "Port $(PORT) is already in use: stop what runs there, or choose another (PORT=8001 make run)."; exit 1; fi
 	@echo "Starting Balise on http://127.0.0.1:$(PORT)/ with a Celery worker and beat..."
 	@export SITE_URL='$(SITE_URL)'; set -m; \
-	$(PY) -m celery -A lms worker --loglevel=INFO --concurrency=2 </dev/null & worker=$$!; \
+	$(PY) -m celery -A lms worker -Q celery,reports --loglevel=INFO --concurrency=2 </dev/null & worker=$$!; \
 	$(PY) -m celery -A lms beat --loglevel=INFO --schedule=var/celerybeat-schedule </dev/null & beat=$$!; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) </dev/null & web=$$!; \
 	set +m; \

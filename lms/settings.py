@@ -332,6 +332,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The dashboard's computations (and funder reports) have a queue of their own: a
+# deployment serves it with its own worker, ``-Q reports --concurrency=1``, so that
+# managers exploring new selections never take more than one core from the web and the
+# e-mails; one worker may also serve both queues (``-Q celery,reports``, as ``make run``).
+CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Default schedules, copied into django-celery-beat's tables at beat start-up
 # (then editable in /django-admin/).

@@ -401,7 +401,7 @@ def start_worker(
     hostname = f"balise-it-{secrets.token_hex(4)}@localhost"
     args = [
         sys.executable, "-m", "celery", "-A", "lms", "worker", "--loglevel=INFO",
-        f"--concurrency={concurrency}", "--hostname", hostname,
+        "--queues", "celery,reports", f"--concurrency={concurrency}", "--hostname", hostname,
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     process = start_process(args, log, cwd=BASE_DIR, env=env)

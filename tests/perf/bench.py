@@ -434,7 +434,7 @@ def settle_worker(seconds: float = 300) -> float:
     of the worker than managers would) and wait until the worker has finished those it
     holds; return how long that took."""
     start = time.time()
-    run(PY, "-m", "celery", "-A", "lms", "purge", "-f", quiet=True)
+    run(PY, "-m", "celery", "-A", "lms", "purge", "-f", "-Q", "celery,reports", quiet=True)
     while time.time() - start < seconds:
         active = run(PY, "-m", "celery", "-A", "lms", "inspect", "active", "--json",
                      check=False, quiet=True)  # fmt: skip
@@ -682,10 +682,15 @@ def main() -> None:
     for db in (12, 13):
         redis.Redis.from_url(f"{REDIS}/{db}").flushdb()
     controller, sink = start_smtp()
-    # The worker computes off the request path: on this one machine it yields the CPU to
-    # the web processes, as a worker on its own host or at a lower priority would.
+    # The workers compute off the request path: on this one machine they yield the CPU to
+    # the web processes, as workers on their own host or at a lower priority would; the
+    # dashboard's computations one at a time, on their own queue (as in production).
     worker = start("nice", "-n", "10", PY, "-m", "celery", "-A", "lms", "worker",
-                   "--concurrency=2", "--loglevel=WARNING", log="celery.log")  # fmt: skip
+                   "-Q", "celery", "-n", "main@%h", "--concurrency=2",
+                   "--loglevel=WARNING", log="celery.log")  # fmt: skip
+    reports_worker = start("nice", "-n", "10", PY, "-m", "celery", "-A", "lms", "worker",
+                           "-Q", "reports", "-n", "reports@%h", "--concurrency=1",
+                           "--loglevel=WARNING", log="celery-reports.log")  # fmt: skip
     web = start(PY, "-m", "gunicorn", "tests.perf.wsgi:application", "--workers", "2",
                 "--bind", f"127.0.0.1:{PORT}", log="gunicorn.log")  # fmt: skip
     rows = []
@@ -728,6 +733,7 @@ def main() -> None:
     finally:
         stop(web)
         stop(worker)
+        stop(reports_worker)
         controller.stop()
     floor_cpu = next((r["cpu"] for r in rows if r["scenario"] == "floor"), None)
     for row in rows:
