@@ -310,6 +310,20 @@ def host_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / TICK
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of PostgreSQL: its live processes, plus what the postmaster reaped of
+    the backends that exited (their ``cutime``/``cstime``). Counting live backends only
+    lost every connection closed during a scenario (two runs read 0.02 ms per request)."""
+    total = 0.0
+    for pid in postgres_pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += sum(int(value) for value in fields[11:15]) / TICK  # u, s, cu, cs time
+    return total
+
+
 def postgres_pids() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -367,11 +381,11 @@ def measure(name: str, master: int, seconds: float, think: float = 0.0, **option
     """Run one scenario alone; CPU of the gunicorn workers, of PostgreSQL, of the load
     generator, and of every other process of the machine (the Celery worker, other
     people's jobs)."""
-    before, db_before = cpu_by_pid(children(master)), cpu_by_pid(postgres_pids())
+    before, db_before = cpu_by_pid(children(master)), postgres_cpu()
     busy_before, wall_before = host_busy_seconds(), time.time()
     generated = generate(name, seconds, think, **options)
     cpu = cpu_delta(before, cpu_by_pid(children(master)))
-    db_cpu = cpu_delta(db_before, cpu_by_pid(postgres_pids()))
+    db_cpu = postgres_cpu() - db_before
     busy, wall = host_busy_seconds() - busy_before, time.time() - wall_before
     result = Result(
         samples=[Sample(*sample) for sample in generated["samples"]],
