@@ -104,9 +104,9 @@ def _rows_for_template(comparison: Comparison | None):
     }
 
 
-def render_pdf(content: Content, identity: Identity, commentary: str, made_at: datetime) -> bytes:
-    from weasyprint import HTML  # heavy import, only where it is used
-
+def report_html(content: Content, identity: Identity, commentary: str, made_at: datetime) -> str:
+    """The PDF's HTML: a cover (name, logo, commentary, key figures), the months' charts
+    and their table, then each section's tables with their comparison."""
     sections = [
         {
             "slug": slug,
@@ -134,7 +134,13 @@ def render_pdf(content: Content, identity: Identity, commentary: str, made_at: d
         "small": SUPPRESSED,
         "masked": MASKED,
     }
-    html = render_to_string("reports/funder/report.html", context)
+    return render_to_string("reports/funder/report.html", context)
+
+
+def render_pdf(content: Content, identity: Identity, commentary: str, made_at: datetime) -> bytes:
+    from weasyprint import HTML  # heavy import, only where it is used
+
+    html = report_html(content, identity, commentary, made_at)
     return HTML(string=html, base_url="balise-report:/", url_fetcher=_fetcher(identity)).write_pdf()
 
 
