@@ -200,14 +200,15 @@ def test_a_failure_is_written_on_the_report(
 
 def test_a_build_asked_again_meanwhile_stops_without_writing(drome, activity, monkeypatch):
     report = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
-    real = documents.render_pdf
+    real = documents.render_xlsx
     monkeypatch.setattr(build_funder_report_task, "delay", lambda *args: None)
 
     def regenerated_meanwhile(*args):
         actions.regenerate_funder_report(report, "Nouveau texte.")
         return real(*args)
 
-    monkeypatch.setattr(documents, "render_pdf", regenerated_meanwhile)
+    # After the last progress step: the files are written, then found superseded.
+    monkeypatch.setattr(documents, "render_xlsx", regenerated_meanwhile)
     before = stored()
     assert not actions.build_funder_report(report.pk, 1)
     report.refresh_from_db()
