@@ -146,6 +146,9 @@ def test_the_pdf_has_a_cover_accessible_charts_and_the_comparison(drome, activit
     assert html.count('<svg role="img"') == 3
     assert '<title id="chart-enrolments-title">Inscriptions par mois</title>' in html
     assert "juillet 2026 : 8 ; août 2026 : 0 ; septembre 2026 : 0" in html
+    # Coordinates are SVG numbers, never French decimals (« 34,5 » would draw nothing).
+    assert re.search(r'<rect x="\d+(\.\d+)?" y="\d+(\.\d+)?"', html)
+    assert not re.search(r'(x|y|width|height)="\d+,\d', html)
     assert "Comparaison avec la période précédente" in html
     assert "+33,3 %" in html
     pdf = documents.render_pdf(build_content(filters), identity, "Mot", timezone.now())

@@ -5,12 +5,13 @@ count back."""
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 480, 150  # the plot, in SVG units
-LEFT, BOTTOM, TOP = 34, 34, 14  # room for the axis labels and the values
+LEFT, BOTTOM, TOP = 34, 34, 28  # room for the axis labels and the values
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str  # the month
+    centre: float
     text: str  # the value as shown (« 12 », « < 5 »)
     x: float
     y: float
@@ -29,6 +30,7 @@ class Chart:
     height: int
     baseline: float
     top: int  # the largest value shown, for the axis
+    label_size: float  # of the months' names, smaller when there are many
 
 
 def bar_chart(slug: str, title: str, points: list[tuple[str, str, object]]) -> Chart:
@@ -47,14 +49,15 @@ def bar_chart(slug: str, title: str, points: list[tuple[str, str, object]]) -> C
         x = LEFT + index * step + (step - bar_width) / 2
         bars.append(
             Bar(
-                label,
-                shown,
-                round(x, 1),
-                round(baseline - height, 1),
-                round(bar_width, 1),
-                round(height, 1),
-                hidden,
-            )  # fmt: skip
+                label=label,
+                centre=round(x + bar_width / 2, 1),
+                text=shown,
+                x=round(x, 1),
+                y=round(baseline - height, 1),
+                width=round(bar_width, 1),
+                height=round(height, 1),
+                hidden=hidden,
+            )
         )
     description = " ; ".join(f"{label} : {shown}" for label, shown, _v in points)
     return Chart(
@@ -66,4 +69,5 @@ def bar_chart(slug: str, title: str, points: list[tuple[str, str, object]]) -> C
         height=TOP + HEIGHT + BOTTOM,
         baseline=baseline,
         top=int(max(numbers, default=0)),
+        label_size=7.5 if len(points) <= 6 else 5.5,
     )
