@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from lms.accounts.roles import Role
 from lms.reports import actions
 from lms.reports.models import FunderReport
 from lms.reports.tasks import build_funder_report_task
@@ -198,3 +199,14 @@ def test_regenerate_keeps_the_new_commentary_and_sends_a_new_build(
     page = client.get(response["Location"]).content.decode()
     assert "Le rapport est en cours de reconstruction." in page
     assert "Télécharger le PDF" not in page  # the older files are not offered meanwhile
+
+
+def test_wagtails_menu_leads_managers_to_the_funder_reports(client, drome):
+    editor = UserFactory(role=Role.EDITOR)
+    assert (
+        reverse("reports:funder_reports")
+        not in client_of(client, editor).get("/admin/").content.decode()
+    )
+    admin = client_of(client, make_manager(drome)).get("/admin/")
+    assert admin.status_code == 200
+    assert reverse("reports:funder_reports") in admin.content.decode()
