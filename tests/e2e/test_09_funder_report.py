@@ -4,8 +4,8 @@ report of the last full quarter for her structure, with a few words for the fund
 Proves that she finds « Rapports pour les financeurs » from the dashboard, that the form
 proposes her structure only and the last quarter, that the report's page shows its
 progress and then « Prêt », and that the PDF (it starts with ``%PDF``) and the workbook
-(one sheet per table, her structure on the cover, the quarter's enrolments in the key
-figures, small counts as « < 5 ») download under clear names. No serious accessibility
+(one sheet per table, her structure and commentary on the cover, the quarter's three
+months) download under clear names. No serious accessibility
 violation, nothing wider than a 360 px screen.
 
 The live server runs Celery tasks in the web process (``CELERY_TASK_ALWAYS_EAGER``): the

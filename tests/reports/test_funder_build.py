@@ -250,3 +250,15 @@ def test_a_network_report_is_named_after_the_network(activity):
     report.refresh_from_db()
     assert report.pdf.name.endswith("/balise-rapport-reseau-2026-08.pdf")
     assert row_of(workbook(report)["Rapport"], "Structure")[1] == "Tout le réseau"
+
+
+def test_a_quarter_without_data_still_shows_the_one_before(drome, activity):
+    """Nothing in the fourth quarter: its rows are the third quarter's, with zeros."""
+    content = build_content(
+        Filters(start=date(2026, 10, 1), end=date(2026, 12, 31), scope=Scope.of([drome]))
+    )
+    assert (content.previous_start, content.previous_end) == Q3
+    compared = content.comparisons["parcours"]
+    assert [row.label for row in compared.rows] == ["Parcours P"]
+    now, before, change = compared.rows[0].figures[0]
+    assert (now.value, before.value, change.value) == (0, 8, -100.0)

@@ -213,7 +213,7 @@ def compare(current: Table, previous: Table, columns: tuple[int, ...]) -> Compar
     if not columns:
         return None
     indicators = [current.columns[column] for column in columns]
-    before = dict(zip(previous.keys, previous.rows, strict=False)) if previous.keys else {}
+    before = dict(zip(previous.keys, previous.rows, strict=False))
 
     def line(label: str, now: list[Cell] | None, then: list[Cell] | None) -> ComparedRow:
         figures = []
@@ -225,7 +225,8 @@ def compare(current: Table, previous: Table, columns: tuple[int, ...]) -> Compar
         return ComparedRow(label, figures)
 
     rows = []
-    if current.keys and len(current.keys) == len(current.rows):
+    aligned = len(current.keys) == len(current.rows) and len(previous.keys) == len(previous.rows)
+    if aligned:  # every table names its rows; a period without data has none
         for key, row in zip(current.keys, current.rows, strict=True):
             rows.append(line(row[0].value, row, before.get(key)))
         rows += [
