@@ -262,3 +262,19 @@ def test_a_quarter_without_data_still_shows_the_one_before(drome, activity):
     assert [row.label for row in compared.rows] == ["Parcours P"]
     now, before, change = compared.rows[0].figures[0]
     assert (now.value, before.value, change.value) == (0, 8, -100.0)
+
+
+def test_names_reach_the_pdfs_footer_as_css_escapes():
+    assert documents.css_string('A "B" </style> C-D') == "A \\22 B\\22  \\3c /style\\3e  C-D"
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_workbook(drome):
+    pathway = build_pathway(["m:1"], title='=HYPERLINK("http://x.test","clic")')
+    for index in range(5):
+        enroll(learner(departement="26"), pathway, f"2026-07-1{index}")
+    report = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    assert actions.build_funder_report(report.pk, 1)
+    report.refresh_from_db()
+    with report.xlsx.open("rb") as data:
+        cell = load_workbook(io.BytesIO(data.read()))["Parcours"]["A3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x.test","clic")', "s")

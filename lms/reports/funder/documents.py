@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.template.loader import render_to_string
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..figures import MASKED, SUPPRESSED, Cell, Column, Kind, Table, suppressed
@@ -82,6 +83,18 @@ def _fetcher(identity: Identity):
     return fetch
 
 
+def css_string(text: str) -> str:
+    """``text`` as the inside of a double-quoted CSS string in a ``<style>`` element: CSS
+    escapes (HTML escaping does not apply there), nothing that closes the element."""
+    escaped = []
+    for char in text:
+        if char in '\\"<>&' or ord(char) < 0x20:
+            escaped.append(f"\\{ord(char):x} ")
+        else:
+            escaped.append(char)
+    return mark_safe("".join(escaped))  # noqa: S308 - every special character is escaped
+
+
 def _rows_for_template(comparison: Comparison | None):
     if comparison is None:
         return None
@@ -122,6 +135,7 @@ def report_html(content: Content, identity: Identity, commentary: str, made_at: 
         "logo_url": LOGO_URL if identity.logo else "",
         "commentary": commentary,
         "period": period_text(content.start, content.end),
+        "footer": css_string(f"{identity.name} · {period_text(content.start, content.end)}"),
         "previous_period": period_text(content.previous_start, content.previous_end),
         "made_at": made_at,
         "key_figures": _rows_for_template(
