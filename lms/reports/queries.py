@@ -550,3 +550,46 @@ def module_step_counts(module: ModulePage) -> dict[str, int]:
         .order_by()
     )
     return dict(rows)
+
+
+# --- Funder reports: kinds of territory and months -------------------------------------------
+
+
+def learners_by_area_type(f: Filters) -> dict[str | None, int]:
+    """Distinct learners enrolled in the period (in the pathway, if chosen), by the kind of
+    territory of their profile (None: not given): the same people as
+    ``learners_by_departement``, broken down another way."""
+    rows = (
+        enrollments(f)
+        .filter(f.pathway())
+        .values_list("learner__learner_profile__area_type")
+        .annotate(n=Count("learner_id", distinct=True))
+        .order_by()
+    )
+    return {area or None: n for area, n in rows}
+
+
+def _by_month(queryset, field: str) -> dict[date, int]:
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        queryset.annotate(month=TruncMonth(field, tzinfo=timezone.get_current_timezone()))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found: dict[date, int] = {}
+    for month, n in rows:
+        day = timezone.localtime(month).date() if isinstance(month, datetime) else month
+        found[day] = found.get(day, 0) + n
+    return found
+
+
+def monthly_series(f: Filters, now: datetime | None = None) -> dict[str, dict[date, int]]:
+    """Enrolments (every pathway's, as the pathways' table counts them), coaching requests
+    and sessions held, by month (its first day) of the period: three grouped queries."""
+    return {
+        "enrolments": _by_month(enrollments(f), "enrolled_at"),
+        "requests": _by_month(coaching_requests(f), "created_at"),
+        "sessions": _by_month(held_sessions(f, now), "starts_at"),
+    }

@@ -16,3 +16,12 @@ def refresh_snapshot_task(filters: dict, language: str) -> None:
 def precompute_reports_task() -> int:
     """Keep the default and the recent selections fresh (beat, and after each publish)."""
     return cache.precompute()
+
+
+@shared_task(name="reports.build_funder_report_task")
+def build_funder_report_task(report_id: int, generation: int) -> bool:
+    """Build a funder report's PDF and workbook (``actions.build_funder_report``); a
+    failure is written on the report, which its manager can regenerate."""
+    from .actions import build_funder_report
+
+    return build_funder_report(report_id, generation)

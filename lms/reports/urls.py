@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .funder import views as funder
 
 app_name = "reports"
 
@@ -8,4 +9,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("imprimer/", views.print_report, name="print"),
     path("export/", views.export, name="export"),
+    path("financeurs/", funder.funder_reports, name="funder_reports"),
+    path("financeurs/<int:pk>/", funder.funder_report, name="funder_report"),
+    path("financeurs/<int:pk>/regenerer/", funder.regenerate, name="funder_regenerate"),
+    path("financeurs/<int:pk>/telecharger/<str:kind>/", funder.download, name="funder_download"),
 ]

@@ -62,3 +62,13 @@ def dashboard_menu_item():
         icon_name="table",
         order=260,
     )
+
+
+@hooks.register("register_admin_menu_item")
+def funder_reports_menu_item():
+    return ManagersMenuItem(
+        gettext_lazy("Rapports pour les financeurs"),
+        reverse("reports:funder_reports"),
+        icon_name="doc-full",
+        order=261,
+    )
