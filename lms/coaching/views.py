@@ -222,6 +222,11 @@ def structure_requests(request):
         .order_by(F("coach").asc(nulls_first=True), "due_at", "pk")
     )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    unread = threads.unread_counts(
+        request.user, Q(request_id__in=[item.pk for item in page.object_list])
+    )
+    for item in page.object_list:
+        item.unread_messages = unread.get(item.pk, 0)
     return render(
         request,
         "coaching/structure_requests.html",

@@ -259,3 +259,29 @@ def test_closed_status_is_the_only_refusal(claimed):
         with pytest.raises(actions.CoachingError):
             actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Non")
     assert RequestMessage.objects.count() == 1
+
+
+def test_managers_see_unread_messages_on_their_structures_list(client, claimed):
+    boss = manager(claimed.structure)
+    actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Bonjour")
+    client.force_login(boss)
+    listing = reverse("coaching:structure_requests")
+    assert "1 message non lu" in client.get(listing).content.decode()
+    file = client.get(reverse("coaching:request", args=[claimed.pk])).content.decode()
+    assert "Bonjour" in file and 'id="messages"' in file
+    assert "message non lu" not in client.get(listing).content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 5, 15])
+def test_structure_list_budget_with_messages(client, django_assert_max_num_queries, size):
+    helper = coach(departements=["69"])
+    pathway = build_pathway(["m:1"])
+    for _ in range(size):
+        person = learner(departement="69")
+        request = actions.open_help_request(person, pathway, "Aide", "ici")
+        actions.post_message(person, request.pk, AuthorRole.LEARNER, "Bonjour")
+    boss = manager(helper.coach_profile.structure)
+    client.force_login(boss)
+    with django_assert_max_num_queries(8):  # constant: one of them reads the unread marks
+        response = client.get(reverse("coaching:structure_requests"))
+    assert response.content.decode().count("1 message non lu") == size

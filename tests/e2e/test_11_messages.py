@@ -87,9 +87,7 @@ def test_learner_and_coach_exchange_messages(journey):
     unread.click()
     thread = page.locator("#messages")
     expect(thread.locator(".thread-message--new")).to_contain_text("budget prévisionnel")
-    expect(thread.get_by_role("heading", name=re.compile("Messages"))).to_contain_text(
-        "1 nouveau"
-    )
+    expect(thread.get_by_role("heading", name=re.compile("Messages"))).to_contain_text("1 nouveau")
     coach.look("dossier avec le fil")
 
     # He answers in the file's thread.
@@ -114,7 +112,8 @@ def test_learner_and_coach_exchange_messages(journey):
     expect(answer).to_contain_text("nouveau")
     learner.look("réponse reçue")
     mine.goto("/accompagnement/")
-    expect(mine.get_by_role("link", name="Écrire à la personne qui vous accompagne")).to_be_visible()
+    write = mine.get_by_role("link", name="Écrire à la personne qui vous accompagne")
+    expect(write).to_be_visible()  # nothing unread any more
 
     coach.assert_accessible()
     learner.assert_accessible()
