@@ -541,12 +541,12 @@ def thread(request, pk: int):
     role = threads.participant_role(request.user, coaching_request)
     if role is None:
         raise Http404
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     thread_from = "file" if request.POST.get("from") == "file" else "thread"
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.post_message(request.user, pk, role, form.cleaned_data["body"])
+                actions.post_message(request.user, pk, form.cleaned_data["body"])
             except actions.CoachingError as error:
                 form.add_error(None, str(error))
                 coaching_request.refresh_from_db(fields=["status", "closed_at"])

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from lms.coaching import actions
 from lms.coaching.models import (
-    AuthorRole,
     CoachingRequest,
     RequestMessage,
     Status,
@@ -126,7 +125,7 @@ def test_a_coach_of_the_territory_sees_the_open_request_but_not_its_thread(
     client, lyon_learner, rhone_coach
 ):
     request = actions.open_help_request(lyon_learner, build_pathway(["m:1"]), "Aide", "ici")
-    actions.post_message(lyon_learner, request.pk, AuthorRole.LEARNER, "Message privé")
+    actions.post_message(lyon_learner, request.pk, "Message privé")
     client.force_login(rhone_coach)
     file = client.get(reverse("coaching:request", args=[request.pk])).content.decode()
     assert "Aide" in file and "Message privé" not in file and 'id="messages"' not in file
@@ -172,8 +171,8 @@ def test_bursts_are_rate_limited(client, claimed, settings):
 
 
 def test_unread_marks_on_my_coaching_and_the_queue(client, claimed):
-    actions.post_message(claimed.coach, claimed.pk, AuthorRole.COACH, "Premier")
-    actions.post_message(claimed.coach, claimed.pk, AuthorRole.COACH, "Second")
+    actions.post_message(claimed.coach, claimed.pk, "Premier")
+    actions.post_message(claimed.coach, claimed.pk, "Second")
     client.force_login(claimed.learner)
     page = client.get(reverse("coaching:my_coaching")).content.decode()
     assert "Lire les 2 nouveaux messages" in page
@@ -181,7 +180,7 @@ def test_unread_marks_on_my_coaching_and_the_queue(client, claimed):
     page = client.get(reverse("coaching:my_coaching")).content.decode()
     assert "nouveaux messages" not in page and "Écrire à la personne qui vous accompagne" in page
 
-    actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Merci")
+    actions.post_message(claimed.learner, claimed.pk, "Merci")
     client.force_login(claimed.coach)
     assert "1 message non lu" in client.get(reverse("coaching:queue")).content.decode()
     client.get(reverse("coaching:request", args=[claimed.pk]))
@@ -190,7 +189,7 @@ def test_unread_marks_on_my_coaching_and_the_queue(client, claimed):
 
 def test_each_manager_has_their_own_unread_mark(claimed):
     first, second = manager(claimed.structure), manager(claimed.structure)
-    message = actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Allô")
+    message = actions.post_message(claimed.learner, claimed.pk, "Allô")
     actions.mark_thread_read(first, claimed, message.pk)
     from django.db.models import Q
 
@@ -209,9 +208,9 @@ def test_queue_budget_with_messages(client, django_assert_max_num_queries, rhone
     for _ in range(size):
         person = learner(departement="69")
         request = actions.open_help_request(person, pathway, "Aide", "ici")
-        actions.post_message(person, request.pk, AuthorRole.LEARNER, "Bonjour")
+        actions.post_message(person, request.pk, "Bonjour")
         if actions.claim_request(rhone_coach, request.pk).ok:
-            actions.post_message(person, request.pk, AuthorRole.LEARNER, "Encore")
+            actions.post_message(person, request.pk, "Encore")
     client.force_login(rhone_coach)
     with django_assert_max_num_queries(9):  # the queue's 8, plus one for the unread marks
         assert client.get(reverse("coaching:queue")).status_code == 200
@@ -224,7 +223,7 @@ def test_my_coaching_budget_with_messages(client, django_assert_max_num_queries,
     for n in range(size):
         request = actions.open_help_request(person, build_pathway(["m:1"]), "Aide", "ici")
         actions.claim_request(helper, request.pk)
-        actions.post_message(helper, request.pk, AuthorRole.COACH, f"Réponse {n}")
+        actions.post_message(helper, request.pk, f"Réponse {n}")
     client.force_login(person)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("coaching:my_coaching"))
@@ -234,7 +233,7 @@ def test_my_coaching_budget_with_messages(client, django_assert_max_num_queries,
 @pytest.mark.parametrize("size", [1, 10, 40])
 def test_thread_page_budget(client, django_assert_max_num_queries, claimed, size):
     for n in range(size):
-        actions.post_message(claimed.coach, claimed.pk, AuthorRole.COACH, f"Message {n}")
+        actions.post_message(claimed.coach, claimed.pk, f"Message {n}")
     client.force_login(claimed.learner)
     with django_assert_max_num_queries(8):
         assert client.get(thread_url(claimed)).status_code == 200
@@ -243,7 +242,7 @@ def test_thread_page_budget(client, django_assert_max_num_queries, claimed, size
 def test_a_deleted_coach_account_leaves_the_thread_readable(client, claimed):
     from lms.accounts.gdpr import anonymise_user
 
-    actions.post_message(claimed.coach, claimed.pk, AuthorRole.COACH, "Je reste lisible")
+    actions.post_message(claimed.coach, claimed.pk, "Je reste lisible")
     anonymise_user(claimed.coach)
     client.force_login(claimed.learner)
     page = client.get(thread_url(claimed)).content.decode()
@@ -253,17 +252,17 @@ def test_a_deleted_coach_account_leaves_the_thread_readable(client, claimed):
 
 def test_closed_status_is_the_only_refusal(claimed):
     CoachingRequest.objects.filter(pk=claimed.pk).update(status=Status.SCHEDULED)
-    actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Toujours ouvert")
+    actions.post_message(claimed.learner, claimed.pk, "Toujours ouvert")
     for status in (Status.DONE, Status.CANCELLED, Status.EXPIRED):
         CoachingRequest.objects.filter(pk=claimed.pk).update(status=status)
         with pytest.raises(actions.CoachingError):
-            actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Non")
+            actions.post_message(claimed.learner, claimed.pk, "Non")
     assert RequestMessage.objects.count() == 1
 
 
 def test_managers_see_unread_messages_on_their_structures_list(client, claimed):
     boss = manager(claimed.structure)
-    actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Bonjour")
+    actions.post_message(claimed.learner, claimed.pk, "Bonjour")
     client.force_login(boss)
     listing = reverse("coaching:structure_requests")
     assert "1 message non lu" in client.get(listing).content.decode()
@@ -279,9 +278,19 @@ def test_structure_list_budget_with_messages(client, django_assert_max_num_queri
     for _ in range(size):
         person = learner(departement="69")
         request = actions.open_help_request(person, pathway, "Aide", "ici")
-        actions.post_message(person, request.pk, AuthorRole.LEARNER, "Bonjour")
+        actions.post_message(person, request.pk, "Bonjour")
     boss = manager(helper.coach_profile.structure)
     client.force_login(boss)
     with django_assert_max_num_queries(8):  # constant: one of them reads the unread marks
         response = client.get(reverse("coaching:structure_requests"))
     assert response.content.decode().count("1 message non lu") == size
+
+
+def test_a_coach_who_handed_the_request_back_can_no_longer_write(client, claimed):
+    client.force_login(claimed.coach)
+    client.get(thread_url(claimed))
+    actions.hand_back(claimed.coach, claimed)
+    with pytest.raises(actions.CoachingError, match="Vous ne suivez plus cette demande"):
+        actions.post_message(claimed.coach, claimed.pk, "Trop tard")
+    assert post(client, claimed, "Trop tard").status_code == 404
+    assert RequestMessage.objects.count() == 0

@@ -22,9 +22,9 @@ def thread():
     request = actions.open_help_request(person, build_pathway(["m:1"]), "Aide", "ici")
     actions.claim_request(helper, request.pk)
     request = CoachingRequest.objects.select_related("learner", "coach", "structure").get()
-    actions.post_message(person, request.pk, AuthorRole.LEARNER, "Mon budget est serré")
-    actions.post_message(helper, request.pk, AuthorRole.COACH, "Regardons-le ensemble")
-    actions.post_message(manager(request.structure), request.pk, AuthorRole.MANAGER, "Bien noté")
+    actions.post_message(person, request.pk, "Mon budget est serré")
+    actions.post_message(helper, request.pk, "Regardons-le ensemble")
+    actions.post_message(manager(request.structure), request.pk, "Bien noté")
     return request
 
 

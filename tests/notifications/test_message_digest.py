@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lms.coaching import actions
-from lms.coaching.models import AuthorRole, CoachingRequest, ThreadReader
+from lms.coaching.models import CoachingRequest, ThreadReader
 from lms.coaching.tasks import send_due_digests_task, send_message_digest_task
 from lms.notifications import actions as notifications
 from lms.notifications.models import Notification
@@ -47,9 +47,9 @@ def claimed():
     return CoachingRequest.objects.select_related("learner", "coach", "structure").get()
 
 
-def post(author, request, role, body, capture):
+def post(author, request, body, capture):
     with capture(execute=True):
-        return actions.post_message(author, request.pk, role, body)
+        return actions.post_message(author, request.pk, body)
 
 
 def due_time():
@@ -67,7 +67,7 @@ def test_a_burst_of_messages_is_one_email_listing_them(
 ):
     capture = django_capture_on_commit_callbacks
     for body in ("Bonjour", "Je bloque sur le budget", "Voir https://exemple.org/plan?a=1&b=2"):
-        post(claimed.learner, claimed, AuthorRole.LEARNER, body, capture)
+        post(claimed.learner, claimed, body, capture)
 
     coach_row = ThreadReader.objects.get(reader=claimed.coach)
     assert scheduled == [(coach_row.pk, DELAY)]  # one task for the burst, with the delay
@@ -97,10 +97,10 @@ def test_the_next_burst_is_a_new_digest_with_only_the_new_messages(
     claimed, scheduled, mailoutbox, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    post(claimed.coach, claimed, AuthorRole.COACH, "Premier message", capture)
+    post(claimed.coach, claimed, "Premier message", capture)
     row = ThreadReader.objects.get(reader=claimed.learner)
     actions.send_message_digest(row.pk, now=due_time())
-    post(claimed.coach, claimed, AuthorRole.COACH, "Second message", capture)
+    post(claimed.coach, claimed, "Second message", capture)
     assert len(scheduled) == 2
     actions.send_message_digest(row.pk, now=due_time())
     first, second = deliver_all(mailoutbox)
@@ -114,7 +114,7 @@ def test_messages_read_on_the_site_are_not_emailed(
     client, claimed, scheduled, mailoutbox, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    post(claimed.coach, claimed, AuthorRole.COACH, "Lu sur le site", capture)
+    post(claimed.coach, claimed, "Lu sur le site", capture)
     client.force_login(claimed.learner)
     client.get(reverse("coaching:thread", args=[claimed.pk]))
     row = ThreadReader.objects.get(reader=claimed.learner)
@@ -125,7 +125,7 @@ def test_messages_read_on_the_site_are_not_emailed(
     assert row.digest_due_at is None  # dropped, not left for the sweeper
 
     # Read in part: only the message that followed.
-    post(claimed.coach, claimed, AuthorRole.COACH, "Pas encore lu", capture)
+    post(claimed.coach, claimed, "Pas encore lu", capture)
     assert actions.send_message_digest(row.pk, now=due_time())
     (email,) = deliver_all(mailoutbox)
     assert "Pas encore lu" in email.body and "Lu sur le site" not in email.body
@@ -135,7 +135,7 @@ def test_a_lost_task_or_a_dead_worker_is_repaired_by_the_sweeper(
     claimed, scheduled, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Vous êtes là ?")
+        actions.post_message(claimed.learner, claimed.pk, "Vous êtes là ?")
     row = ThreadReader.objects.get(reader=claimed.coach)
 
     # The worker dies while writing the digest: its transaction rolls back.
@@ -165,7 +165,7 @@ def test_a_task_that_runs_early_leaves_the_digest_pending(
     claimed, scheduled, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Tôt")
+        actions.post_message(claimed.learner, claimed.pk, "Tôt")
     row = ThreadReader.objects.get(reader=claimed.coach)
     assert not actions.send_message_digest(row.pk, now=timezone.now())
     row.refresh_from_db()
@@ -182,7 +182,7 @@ def test_without_a_coach_the_structure_managers_are_told(
     boss = manager(request.structure, email="boss@b.test")
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.post_message(person, request.pk, AuthorRole.LEARNER, "Quelqu'un ?")
+        actions.post_message(person, request.pk, "Quelqu'un ?")
     assert not ThreadReader.objects.filter(reader=helper).exists()
     row = ThreadReader.objects.get(reader=boss)
     assert actions.send_message_digest(row.pk, now=due_time())
@@ -195,7 +195,7 @@ def test_a_managers_message_tells_the_learner_and_the_coach(
 ):
     boss = manager(claimed.structure)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.post_message(boss, claimed.pk, AuthorRole.MANAGER, "Nous suivons")
+        actions.post_message(boss, claimed.pk, "Nous suivons")
     told = set(
         ThreadReader.objects.filter(digest_due_at__isnull=False).values_list("reader", flat=True)
     )
@@ -206,7 +206,7 @@ def test_a_coach_who_handed_the_request_back_is_not_told(
     claimed, scheduled, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.post_message(claimed.learner, claimed.pk, AuthorRole.LEARNER, "Bonjour")
+        actions.post_message(claimed.learner, claimed.pk, "Bonjour")
     actions.hand_back(claimed.coach, claimed)
     Notification.objects.all().delete()
     row = ThreadReader.objects.get(reader=claimed.coach)
@@ -221,7 +221,7 @@ def test_the_digest_reads_in_the_readers_language(
     claimed.learner.save()
     for body in ("Un", "Deux"):
         with django_capture_on_commit_callbacks(execute=True):
-            actions.post_message(claimed.coach, claimed.pk, AuthorRole.COACH, body)
+            actions.post_message(claimed.coach, claimed.pk, body)
     row = ThreadReader.objects.get(reader=claimed.learner)
     actions.send_message_digest(row.pk, now=due_time())
     (email,) = deliver_all(mailoutbox)

@@ -67,20 +67,26 @@ def recipients_of(request: CoachingRequest, author: User, role: str) -> list[Use
 
 
 @transaction.atomic(durable=True)
-def post_message(author: User, request_id: int, role: str, body: str) -> RequestMessage:
-    """Add ``body`` to the thread of an active request, as ``role`` (the author's part,
-    checked by the caller with ``threads.participant_role``).
+def post_message(author: User, request_id: int, body: str) -> RequestMessage:
+    """Add ``body`` to the thread of an active request, written by ``author`` in the part
+    they take in it (``threads.participant_role``: learner, coach, structure's team).
 
-    Refused with ``CoachingError`` once the request is closed; the request row is locked,
-    so a close running at the same time either comes first (refused) or waits. The readers'
-    rows are locked before the message is written, so a digest being sent for one of them
-    either sees this message or leaves a new digest pending for it.
+    Refused with ``CoachingError`` once the request is closed, or when the author no
+    longer takes part (a coach who handed it back meanwhile); the request row is locked,
+    so a close or a hand-back running at the same time either comes first (refused) or
+    waits. The readers' rows are locked before the message is written, so a digest being
+    sent for one of them either sees this message or leaves a new digest pending for it.
     """
     request = (
         CoachingRequest.objects.select_for_update(of=("self",))
         .select_related("learner", "coach")
         .get(pk=request_id)
     )
+    role = participant_role(author, request)
+    if role is None:
+        raise CoachingError(
+            _("Vous ne suivez plus cette demande : votre message n'a pas été envoyé.")
+        )
     if not request.is_active:
         raise CoachingError(
             _(
