@@ -344,6 +344,7 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "pathways.publish_scheduled_task", "schedule": 60.0},
     "sweep-unsent-notifications": {"task": "notifications.sweep_unsent_task", "schedule": 60.0},
     "repair-coaching-requests": {"task": "coaching.repair_requests_task", "schedule": 60.0},
+    "send-due-message-digests": {"task": "coaching.send_due_digests_task", "schedule": 60.0},
     "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
@@ -360,6 +361,9 @@ NOTIFICATIONS_SWEEP_AFTER = env.int("NOTIFICATIONS_SWEEP_AFTER", default=300)
 # (seconds) and reached in the last N days, are repaired by coaching's sweeper.
 COACHING_REPAIR_AFTER = env.int("COACHING_REPAIR_AFTER", default=60)
 COACHING_REPAIR_WINDOW_DAYS = env.int("COACHING_REPAIR_WINDOW_DAYS", default=7)
+# Seconds between a request's message and the e-mail that tells of it: the messages of a
+# burst within that time go out as one digest, those read on the site meanwhile not at all.
+MESSAGE_DIGEST_DELAY = env.int("MESSAGE_DIGEST_DELAY", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -447,6 +451,7 @@ BALISE_TRUSTED_PROXY_COUNT = env.int("BALISE_TRUSTED_PROXY_COUNT", default=0)
 BALISE_RATE_LIMITS = {
     "help_request": env.str("BALISE_RATE_HELP_REQUEST", default="5/3600"),
     "session_proposal": env.str("BALISE_RATE_SESSION_PROPOSAL", default="30/3600"),
+    "request_message": env.str("BALISE_RATE_REQUEST_MESSAGE", default="20/600"),
 }
 
 # Uploads (lms/uploads.py): size caps in MB per kind, type sniffed from the first bytes.

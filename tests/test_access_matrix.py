@@ -149,6 +149,12 @@ EXPECTATIONS = {
         },
         logged_in(405),
     ),  # fmt: skip
+    # A request's messages: its learner, its coach and its structure's managers (the
+    # network's too); anyone else a 404. POST without data: the form's errors.
+    "coaching:thread": row(
+        {"anonymous": LOGIN, "learner_a": 200, "coach_a": 200, "manager": 200, "*": 404},
+        {"anonymous": LOGIN, "learner_a": 422, "coach_a": 422, "manager": 422, "*": 404},
+    ),
     # A coach's own absence and capacity (POST without data: the form's errors).
     "coaching:availability": row(
         COACHES_ONLY | {"coach_a": 200, "other_coach": 200},

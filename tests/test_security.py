@@ -158,6 +158,7 @@ def test_default_rates():
     assert settings.BALISE_RATE_LIMITS == {
         "help_request": "5/3600",
         "session_proposal": "30/3600",
+        "request_message": "20/600",
     }
 
 

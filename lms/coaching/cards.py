@@ -37,6 +37,7 @@ class QueueCard:
     reason: str
     requested: str  # « Demandé il y a 2 heures · réponse attendue avant le 28/11/2026 18:00 »
     status: str  # "" while open
+    unread: int = 0  # messages of the thread the coach has not read (their own requests)
 
 
 def _url_for(name: str) -> Callable[[int], str]:

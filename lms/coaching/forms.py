@@ -323,3 +323,26 @@ def page_number(value: str | None) -> int:
         return max(int(value or 1), 1)
     except ValueError:
         return 1
+
+
+class MessageForm(forms.Form):
+    """A message of a request's thread: plain text, shown escaped with its links."""
+
+    body = forms.CharField(
+        label=_("Votre message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={
+            "required": _("Écrivez votre message avant de l'envoyer."),
+            "max_length": _(
+                "Votre message fait %(show_value)d caractères : raccourcissez-le à "
+                "%(limit_value)d au plus, ou envoyez-le en deux fois."
+            ),
+        },
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Écrivez votre message avant de l'envoyer."))
+        return body

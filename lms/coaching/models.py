@@ -325,3 +325,75 @@ class InactivityNudge(models.Model):
 
     def __str__(self):
         return f"{self.enrollment_id} level {self.level}"
+
+
+class AuthorRole(models.TextChoices):
+    """Who wrote a message, as the request stood then (a coach may later hand it back)."""
+
+    LEARNER = "learner", _("Personne accompagnée")
+    COACH = "coach", _("Accompagnateur·rice")
+    MANAGER = "manager", _("Équipe de la structure")
+
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class RequestMessage(models.Model):
+    """One message of a request's thread, between the learner, their coach and the
+    structure's managers. Plain text; shown escaped, its addresses made links."""
+
+    request = models.ForeignKey(
+        CoachingRequest, on_delete=models.CASCADE, related_name="thread_messages"
+    )
+    # SET_NULL: a thread outlives the deletion of an account (its role still shows).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_role = models.CharField(_("rôle de l'auteur·rice"), max_length=10, choices=AuthorRole)
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["request", "id"], name="message_request_id")]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.author_role} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ThreadReader(models.Model):
+    """Where one person stands in a request's thread: the last message they read on the
+    site, the last one an e-mail told them about, and the e-mail digest waiting to leave.
+
+    ``digest_due_at`` is the outbox mark of the hop « new message -> e-mail »: set in the
+    message's transaction when no digest is pending (one row per reader and request, so
+    a burst of messages waits for one digest), cleared by the digest's transaction; the
+    sweeper sends the digests still due after ``MESSAGE_DIGEST_DELAY``.
+    """
+
+    request = models.ForeignKey(CoachingRequest, on_delete=models.CASCADE, related_name="+")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_up_to = models.PositiveBigIntegerField(default=0)  # a RequestMessage id
+    notified_up_to = models.PositiveBigIntegerField(default=0)  # a RequestMessage id
+    digest_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "reader"], name="one_reader_per_thread")
+        ]
+        indexes = [
+            models.Index(
+                fields=["digest_due_at"],
+                condition=Q(digest_due_at__isnull=False),
+                name="thread_digest_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request_id}: {self.reader_id} read {self.read_up_to}"

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy
 from lms.accounts.privacy import Declaration, Section, register
 from lms.notifications.privacy import erase_notices
 
-from .models import CoachingRequest, CoachingSession, RequestEvent, SessionStatus, Status
+from .actions.messages import thread_path, thread_url
+from .models import (
+    CoachingRequest,
+    CoachingSession,
+    RequestEvent,
+    RequestMessage,
+    SessionStatus,
+    Status,
+    ThreadReader,
+)
 
 
 def erase(user) -> None:
@@ -34,8 +43,19 @@ def erase(user) -> None:
         private_notes="",
     )
     RequestEvent.objects.filter(request__learner=user).update(message="", where="")
+    # The threads of their requests, whoever wrote each message (replies speak of them):
+    # the rows stay as dates, their text goes; no digest leaves about them any more.
+    RequestMessage.objects.filter(request__learner=user).update(body="")
+    ThreadReader.objects.filter(request__learner=user).update(digest_due_at=None)
+    # Where they stood in other people's threads (a coach's or a manager's account).
+    ThreadReader.objects.filter(reader=user).delete()
+    ids = list(requests.values_list("pk", flat=True))
     erase_notices(
-        reverse("coaching:request", args=[pk]) for pk in requests.values_list("pk", flat=True)
+        [
+            *(reverse("coaching:request", args=[pk]) for pk in ids),
+            *(thread_url(pk) for pk in ids),
+            *(thread_path(pk) for pk in ids),
+        ]
     )
 
 
@@ -60,6 +80,9 @@ register(
                     Section("sessions", "coaching.CoachingSession", "request"),
                     # Each message and origin added to the request (help, points, self-assessment).
                     Section("events", "coaching.RequestEvent", "request"),
+                    # The thread: their messages and those written to them, each with its
+                    # author (a name, or « équipe de la structure ») and date.
+                    Section("messages", "coaching.RequestMessage", "request"),
                 ),
             ),
         ),
@@ -71,6 +94,15 @@ register(
             # learners is the learners' file, not the coach's.
             "coaching.CoachingRequest.coach": "coach side: other people's requests",
             "coaching.CoachingSession.coach": "coach side: sessions with other people",
+            "coaching.RequestMessage.author": (
+                "a message is exported with the thread of the request it belongs to (the "
+                "learner's); a coach's or manager's messages are about other people"
+            ),
+            "coaching.ThreadReader.reader": (
+                "technical: where each person stopped reading a thread, and the e-mail digest "
+                "pending; the e-mails themselves are in « notifications »"
+            ),
+            "coaching.ThreadReader.request": "technical: read marks of the request's thread",
         },
         erase=erase,
         activity=(

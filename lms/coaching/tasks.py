@@ -27,3 +27,17 @@ def repair_requests_task() -> dict:
         "events_announced": repaired.events_announced,
         "failures": repaired.failures,
     }
+
+
+@shared_task(name="coaching.send_message_digest_task")
+def send_message_digest_task(reader_row_id: int) -> bool:
+    """E-mail one reader the unread messages of one thread, once its digest is due
+    (enqueued on commit with ``MESSAGE_DIGEST_DELAY`` as countdown). Safe to run twice."""
+    return actions.send_message_digest(reader_row_id)
+
+
+@shared_task(name="coaching.send_due_digests_task")
+def send_due_digests_task() -> int:
+    """Send the message digests left due by a lost task or a dead worker (beat: every
+    minute)."""
+    return actions.send_due_digests()

@@ -7,6 +7,7 @@ app_name = "coaching"
 urlpatterns = [
     path("", views.my_coaching, name="my_coaching"),
     path("demandes/<id:pk>/annuler/", views.cancel, name="cancel"),
+    path("demandes/<id:pk>/messages/", views.thread, name="thread"),
     path("rendez-vous/<id:pk>/repondre/", views.answer_session, name="answer_session"),
     path("rendez-vous/<id:pk>/invitation.ics", views.session_ics, name="session_ics"),
     path("parcours/<id:pathway_id>/aide/", views.ask_for_help, name="help"),

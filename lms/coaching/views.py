@@ -2,6 +2,7 @@
 call one action, render. Every object is loaded through a filter of what the user may see."""
 
 import logging
+from dataclasses import replace
 from functools import wraps
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from pathways.carnet import build_carnet
 from pathways.models import CheckpointPassage, PathwayPage
 from pathways.queries import learner_progress
 
-from . import actions, queries
+from . import actions, queries, threads
 from .forms import (
     AcceptOfferForm,
     AnswerSessionForm,
@@ -37,13 +38,21 @@ from .forms import (
     AvailabilityForm,
     CloseForm,
     HelpRequestForm,
+    MessageForm,
     NotesForm,
     QueueFilterForm,
     SessionForm,
     page_number,
 )
 from .ics import session_calendar
-from .models import ACTIVE_STATUSES, CoachingRequest, CoachingSession, SessionStatus, Status
+from .models import (
+    ACTIVE_STATUSES,
+    AuthorRole,
+    CoachingRequest,
+    CoachingSession,
+    SessionStatus,
+    Status,
+)
 from .routing import may_claim
 
 logger = logging.getLogger(__name__)
@@ -94,12 +103,20 @@ def queue(request):
         "form": form,
         "page": page,
         "open_requests": page.open,
-        "my_requests": page.mine,
+        "my_requests": _with_unread(request.user, page.mine),
         "profile": profile,
     }
     if request.htmx:
         return render(request, "coaching/queue.html#queue_lists", context)
     return render(request, "coaching/queue.html", context)
+
+
+def _with_unread(coach, cards):
+    """The coach's own cards with their unread messages: one query."""
+    if not cards:
+        return cards
+    unread = threads.unread_counts(coach, Q(request_id__in=[card.pk for card in cards]))
+    return [replace(card, unread=unread.get(card.pk, 0)) for card in cards]
 
 
 @coach_required
@@ -159,6 +176,7 @@ def request_detail(request, pk: int):
         ),
         "assign_form": _assign_form(request.user, coaching_request),
         **_learner_file(coaching_request),
+        **_thread_context(request.user, coaching_request),
     }
     return render(request, "coaching/request.html", context)
 
@@ -204,6 +222,11 @@ def structure_requests(request):
         .order_by(F("coach").asc(nulls_first=True), "due_at", "pk")
     )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    unread = threads.unread_counts(
+        request.user, Q(request_id__in=[item.pk for item in page.object_list])
+    )
+    for item in page.object_list:
+        item.unread_messages = unread.get(item.pk, 0)
     return render(
         request,
         "coaching/structure_requests.html",
@@ -266,6 +289,7 @@ def _rerender(request, coaching_request, **forms):
         "notes_form": NotesForm(),
         "close_form": CloseForm(),
         **_learner_file(coaching_request),
+        **_thread_context(request.user, coaching_request),
         **forms,
     }
     return render(request, "coaching/request.html", context, status=422)
@@ -354,6 +378,10 @@ def my_coaching(request):
         .prefetch_related("sessions", "events")
         .order_by("-created_at")
     )
+    unread = threads.unread_counts(request.user, Q(request__learner=request.user))
+    requests_ = list(requests_)
+    for item in requests_:
+        item.unread_messages = unread.get(item.pk, 0)
     return render(
         request,
         "coaching/my_coaching.html",
@@ -479,3 +507,57 @@ def accept_offer(request, pathway_id: int, point_id: str):
     else:
         messages.success(request, _("C'est noté : une personne va vous proposer un échange."))
     return redirect(reverse("coaching:my_coaching"))
+
+
+# --- Messages: a request's thread ---------------------------------------------------------
+
+
+def _thread_context(user, coaching_request, form=None, thread_from="file") -> dict:
+    """The thread for the people who take part in it (nothing for a coach of the territory
+    who does not hold the request); reading it marks its messages read."""
+    role = threads.participant_role(user, coaching_request)
+    if role is None:
+        return {}
+    thread = threads.thread_for(user, coaching_request)
+    actions.mark_thread_read(user, coaching_request, thread.last_id)
+    return {
+        "thread": thread,
+        "viewer_role": role.value,
+        "message_form": form or MessageForm(),
+        "thread_from": thread_from,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("request_message")
+def thread(request, pk: int):
+    """A request's messages, and the form to write one: for the learner, the coach holding
+    the request and the managers of its structure (or the network's); 404 for anyone else.
+    A message to a closed request is refused and the text comes back in the form."""
+    coaching_request = get_object_or_404(
+        CoachingRequest.objects.select_related("learner", "coach", "pathway", "structure"), pk=pk
+    )
+    role = threads.participant_role(request.user, coaching_request)
+    if role is None:
+        raise Http404
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    thread_from = "file" if request.POST.get("from") == "file" else "thread"
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.post_message(request.user, pk, form.cleaned_data["body"])
+            except actions.CoachingError as error:
+                form.add_error(None, str(error))
+                coaching_request.refresh_from_db(fields=["status", "closed_at"])
+            else:
+                messages.success(request, _("Message envoyé."))
+                if thread_from == "file" and role != AuthorRole.LEARNER:
+                    return redirect(reverse("coaching:request", args=[pk]) + "#dernier-message")
+                return redirect(reverse("coaching:thread", args=[pk]) + "#dernier-message")
+        thread_from = "thread"
+    context = {
+        "coaching_request": coaching_request,
+        **_thread_context(request.user, coaching_request, form, thread_from),
+    }
+    return render(request, "coaching/thread.html", context, status=422 if form.is_bound else 200)

@@ -27,3 +27,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Message digests leave at once (tasks run in the web process: no countdown to wait for).
+MESSAGE_DIGEST_DELAY = 0

@@ -96,6 +96,12 @@ def scene(language: str) -> dict:
         "oriented_to": structure,
         # The layout's block about the structure the message comes from (learners' e-mails).
         "from_structure": StructureIdentity(name=structure.name, accent="#1d4e89"),
+        # A digest of a request's messages (message_digest).
+        "reader_role": "learner",
+        "thread_messages": [
+            {"author_role": "coach", "author_name": "Julien", "created_at": starts, "body": "OK"},
+            {"author_role": "manager", "author_name": "", "created_at": starts, "body": "Merci"},
+        ],
     }
 
 

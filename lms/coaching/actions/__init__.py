@@ -9,7 +9,8 @@ the same transaction.
 
 Split by subject: ``requests`` (open, join, announce, notes, close and orient, withdraw),
 ``claims``, ``assignment`` (by a structure's manager),
-``sessions``, ``escalation``, ``inactivity`` and ``repair`` (the sweeper). Callers use
+``sessions``, ``messages`` (the thread and its e-mail digests), ``escalation``,
+``inactivity`` and ``repair`` (the sweeper). Callers use
 this package's names.
 """
 
@@ -18,6 +19,7 @@ from .assignment import assign_request, assignable_coaches
 from .claims import ClaimResult, claim_request, hand_back
 from .escalation import escalate_overdue_requests
 from .inactivity import nudge_inactive_learners
+from .messages import mark_thread_read, post_message, send_due_digests, send_message_digest
 from .repair import REPAIR_BATCH, Repaired, repair_requests
 from .requests import (
     Closed,
@@ -50,12 +52,16 @@ __all__ = [
     "escalate_overdue_requests",
     "hand_back",
     "in_site_language",
+    "mark_thread_read",
     "nudge_inactive_learners",
     "open_help_request",
     "open_request",
     "open_request_for_point",
+    "post_message",
     "propose_session",
     "repair_requests",
     "save_notes",
+    "send_due_digests",
+    "send_message_digest",
     "snapshot",
 ]
