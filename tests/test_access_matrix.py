@@ -15,7 +15,7 @@ route refuses a request without a CSRF token.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -31,6 +31,7 @@ from lms.coaching import actions as coaching_actions
 from lms.notifications.models import Notification
 from lms.outcomes import actions as outcomes_actions
 from lms.outcomes.queries import questionnaire
+from lms.reports.models import FunderReport
 from pathways import actions as pathway_actions
 from tests.factories.accounts import StructureFactory, UserFactory, coach, learner, manager
 from tests.factories.pathways import build_pathway, exercise, modules_of, point_ids, sheet
@@ -213,6 +214,23 @@ EXPECTATIONS = {
     "reports:export": row(
         MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 405, "other_manager": 405}
     ),
+    # Funder reports: the form for every manager (an empty POST: its errors); a report and
+    # its files for the managers of its structure (another structure's: 404).
+    "reports:funder_reports": row(
+        MANAGERS_ONLY | BOTH_MANAGERS, MANAGERS_ONLY | {"manager": 400, "other_manager": 400}
+    ),
+    "reports:funder_report": row(
+        MANAGERS_ONLY | {"manager": 200, "other_manager": 404},
+        MANAGERS_ONLY | {"manager": 405, "other_manager": 405},
+    ),
+    "reports:funder_download": row(
+        MANAGERS_ONLY | {"manager": 200, "other_manager": 404},
+        MANAGERS_ONLY | {"manager": 405, "other_manager": 405},
+    ),
+    "reports:funder_regenerate": row(
+        MANAGERS_ONLY | {"manager": 405, "other_manager": 405},
+        MANAGERS_ONLY | {"manager": 302, "other_manager": 404},
+    ),
     # Notifications: only the recipient sees one.
     "notifications:list": row(logged_in(200), logged_in(405)),
     "notifications:mark_all_read": row(logged_in(405), logged_in(302)),
@@ -315,6 +333,15 @@ def world():
         learner_a, competences, answers, moment="start", pathway=pathway
     ).diagnosis
     outcomes_actions.record_satisfaction(learner_a, pathway, score=8, comment=f"Avis {SECRET}")
+    # A ready funder report of A's coach's structure (its files are stand-ins).
+    funder_report = FunderReport.objects.create(
+        structure=coach_a.coach_profile.structure,
+        start=date(2026, 7, 1),
+        end=date(2026, 9, 30),
+        status=FunderReport.Status.DONE,
+        pdf=ContentFile(b"%PDF-1.7", name="rapport.pdf"),
+        xlsx=ContentFile(b"PK", name="rapport.xlsx"),
+    )
     users = {
         "learner_a": learner_a,
         "learner_b": learner_b,
@@ -334,6 +361,8 @@ def world():
         "session_pk": session.pk,
         "notification_pk": notification.pk,
         "diagnosis_pk": diagnosis.pk,
+        "funder_report_pk": funder_report.pk,
+        "kind": "pdf",
     }
     return users, kwargs
 
@@ -345,6 +374,9 @@ PK_OF = {
     "notifications:open": "notification_pk",
     "outcomes:diagnosis_result": "diagnosis_pk",
     "outcomes:diagnosis_request_coaching": "diagnosis_pk",
+    "reports:funder_report": "funder_report_pk",
+    "reports:funder_download": "funder_report_pk",
+    "reports:funder_regenerate": "funder_report_pk",
 }
 
 

@@ -37,7 +37,7 @@ def _visible(seen):
 @require_http_methods(["GET", "POST"])
 def funder_reports(request, seen):
     """The form asking for a report, and the reports already asked for, newest first."""
-    form = FunderReportForm(request.POST or None, visibility=seen)
+    form = FunderReportForm(request.POST if request.method == "POST" else None, visibility=seen)
     if request.method == "POST" and form.is_valid():
         structure_id = form.structure_id()
         structure = None if structure_id is None else get_object_or_404(Structure, pk=structure_id)
