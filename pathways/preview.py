@@ -15,6 +15,11 @@ overview page, or one step at a time; a pathway as a learner who started it sees
 before starting. A pathway's outline shows its modules' latest drafts in their place,
 the unpublished ones marked as such.
 
+A pathway's progression points preview too (``point-1``…), as the page a learner reaches
+there. A page awaiting review shows, to whoever its task lets approve it, a moderation bar
+above the learner's page whose forms post to Wagtail's own workflow action view
+(``moderation_bar``).
+
 Wagtail's preview views ask whether the person may edit (or publish) the page, but its
 moderation preview only asks whether they belong to the task's group, which the
 structures narrow (``pathways.ownership``): so every preview checks again here, on the
