@@ -342,6 +342,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # (then editable in /django-admin/).
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "pathways.publish_scheduled_task", "schedule": 60.0},
+    "delete-abandoned-pages": {"task": "pathways.delete_abandoned_pages_task", "schedule": 3600.0},
     "sweep-unsent-notifications": {"task": "notifications.sweep_unsent_task", "schedule": 60.0},
     "repair-coaching-requests": {"task": "coaching.repair_requests_task", "schedule": 60.0},
     "send-due-message-digests": {"task": "coaching.send_due_digests_task", "schedule": 60.0},
@@ -493,6 +494,9 @@ BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
 # How long a live pathway or module stays in the cache; its key holds its live revision
 # and URL path, so a publish, an unpublish or a move shows at once.
 BALISE_PAGE_CACHE_SECONDS = env.int("BALISE_PAGE_CACHE_SECONDS", default=3600)
+# A page that Wagtail's autosave created and nobody saved (a first save that failed or was
+# abandoned) is deleted once untouched for this long (pathways.delete_abandoned_pages_task).
+BALISE_ABANDONED_PAGE_HOURS = env.int("BALISE_ABANDONED_PAGE_HOURS", default=24)
 
 # How long the manager's dashboard figures of one selection stay fresh (0: no cache, each
 # page computes). Older ones, or ones computed before a publish, are shown while the worker

@@ -10,6 +10,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.actions.delete_page import DeletePageAction
 from wagtail.models import Page
 
 from lms.accounts.models import User
@@ -24,7 +25,7 @@ from .models import (
     StepCompletion,
 )
 from .progress import PathwayProgress
-from .queries import learner_progress
+from .queries import abandoned_provisional_pages, learner_progress
 from .signals import progression_point_reached
 
 logger = logging.getLogger(__name__)
@@ -189,3 +190,17 @@ def confirm_page(page: Page) -> None:
     """Its editor saved ``page`` (draft, submission or publication): the choosers offer it.
     A no-op for a page that was never provisional."""
     ProvisionalPage.objects.filter(page_id=page.pk).delete()
+
+
+@transaction.atomic(durable=True)
+def delete_abandoned_page(page_id: int, cutoff) -> bool:
+    """Delete a first save that failed or was abandoned (``abandoned_provisional_pages``),
+    through Wagtail's own delete action (logged in the page's history, signals sent).
+    The conditions are read again, row locked, in this transaction: a page that its editor
+    saved or submitted in the meantime is kept. Returns whether the page was deleted."""
+    page = abandoned_provisional_pages(cutoff).select_for_update(of=("self",)).filter(pk=page_id)
+    page = page.first()
+    if page is None:
+        return False
+    DeletePageAction(page.specific, user=None).execute(skip_permission_checks=True)
+    return True

@@ -300,7 +300,7 @@ class PathwayPage(StructureOwned, Page):
     def preview_modes(self):
         from .preview import pathway_preview_modes
 
-        return pathway_preview_modes()
+        return pathway_preview_modes(self)
 
     def serve_preview(self, request, mode_name):
         from .preview import serve_pathway_preview

@@ -15,6 +15,11 @@ overview page, or one step at a time; a pathway as a learner who started it sees
 before starting. A pathway's outline shows its modules' latest drafts in their place,
 the unpublished ones marked as such.
 
+A pathway's progression points preview too (``point-1``…), as the page a learner reaches
+there. A page awaiting review shows, to whoever its task lets approve it, a moderation bar
+above the learner's page whose forms post to Wagtail's own workflow action view
+(``moderation_bar``).
+
 Wagtail's preview views ask whether the person may edit (or publish) the page, but its
 moderation preview only asks whether they belong to the task's group, which the
 structures narrow (``pathways.ownership``): so every preview checks again here, on the
@@ -25,12 +30,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import Page, Revision, TaskState
 
-from .forms import ExerciseForm
-from .models import ModulePage, OutlineItem, PathwayPage
+from .forms import AnswersForm, ExerciseForm
+from .models import CheckpointPassage, ModulePage, OutlineItem, PathwayPage
 from .progress import ModuleState
 from .queries import build_view
 
@@ -42,6 +48,7 @@ STEP_MODE = "step-"  # "step-1", "step-2"…: a step by its position in the draf
 # Pathway modes.
 PATHWAY_STARTED = "learner"
 PATHWAY_NOT_STARTED = "visitor"
+POINT_MODE = "point-"  # "point-1", "point-2"…: a progression point by its place among points
 
 
 def module_preview_modes(module: ModulePage) -> list[tuple[str, str]]:
@@ -61,10 +68,24 @@ def module_preview_modes(module: ModulePage) -> list[tuple[str, str]]:
     ]
 
 
-def pathway_preview_modes() -> list[tuple[str, str]]:
+def _raw_points(pathway: PathwayPage) -> list[dict]:
+    return [item for item in pathway.outline.raw_data if item["type"] == "progression_point"]
+
+
+def pathway_preview_modes(pathway: PathwayPage) -> list[tuple[str, str]]:
+    """The pathway as a learner who started it sees it, before starting, then one mode per
+    progression point of the draft (« Balise 1 : titre »): the page the learner reaches."""
+    titles = [item["value"].get("title", "") for item in _raw_points(pathway)]
     return [
         (PATHWAY_STARTED, _("Voir comme une personne accompagnée")),
         (PATHWAY_NOT_STARTED, _("Avant de commencer le parcours")),
+        *(
+            (
+                f"{POINT_MODE}{number}",
+                gettext("Balise %(number)s : %(title)s") % {"number": number, "title": title},
+            )
+            for number, title in enumerate(titles, start=1)
+        ),
     ]
 
 
@@ -93,7 +114,62 @@ def _with_block_ids(page: Page, field: str) -> None:
 
 def _base_context(page: Page, request) -> dict:
     # Page.get_context, not the page's own: that one reads the live content and progress.
-    return {**Page.get_context(page, request), "preview": True}
+    return {
+        **Page.get_context(page, request),
+        "preview": True,
+        "moderation": moderation_bar(request, page),
+    }
+
+
+# --- Moderation from the preview ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationBar:
+    """A page awaiting review, seen by someone its task lets approve it: the bar above the
+    learner's page posts to Wagtail's own workflow action view, which checks again."""
+
+    task_state: TaskState
+    latest_revision: Revision | None
+    approve_url: str
+    reject_url: str | None
+    from_form: bool  # the preview shows the edit form's data, perhaps not saved
+
+    @property
+    def requested_by(self):
+        return self.task_state.workflow_state.requested_by
+
+    @property
+    def submitted_at(self):
+        return self.task_state.started_at
+
+
+def _workflow_action_url(page: Page, action: str, task_state: TaskState) -> str:
+    return reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state.pk])
+
+
+def moderation_bar(request, page: Page) -> ModerationBar | None:
+    """The moderation bar of ``page`` for ``request.user``, or None: when the page is not
+    awaiting review, or its task offers them no approval (``StructureApprovalTask``: the
+    managers of its structure, the network's, superusers). The same question as Wagtail's
+    workflow action view asks, on the same object (the page's base row)."""
+    user = getattr(request, "user", None)
+    if page.pk is None or user is None or not user.is_authenticated:
+        return None
+    row = Page.objects.filter(pk=page.pk).select_related("latest_revision").first()
+    task_state = row.current_workflow_task_state if row is not None else None
+    if task_state is None:
+        return None
+    actions = {name for name, *_ in task_state.task.specific.get_actions(row, user)}
+    if "approve" not in actions:
+        return None
+    return ModerationBar(
+        task_state=task_state,
+        latest_revision=row.latest_revision,
+        approve_url=_workflow_action_url(row, "approve", task_state),
+        reject_url=_workflow_action_url(row, "reject", task_state) if "reject" in actions else None,
+        from_form=getattr(request, "is_editing", False),
+    )
 
 
 # --- Modules ---------------------------------------------------------------------------------
@@ -247,11 +323,45 @@ def draft_modules(ids) -> dict[int, ModulePage]:
     }
 
 
+def _point_mode_number(pathway: PathwayPage, mode_name: str | None) -> int | None:
+    if not mode_name or not mode_name.startswith(POINT_MODE):
+        return None
+    number = mode_name.removeprefix(POINT_MODE)
+    if not number.isdigit() or not 1 <= int(number) <= len(_raw_points(pathway)):
+        return None  # a point removed from the draft since the mode was listed
+    return int(number)
+
+
+def _point_context(pathway: PathwayPage, number: int) -> dict:
+    """What ``pathways/point.html`` reads: the point as a learner who just reached it sees
+    it (not released, nothing answered), its questions' fields disabled. The passage is a
+    stand-in, never saved."""
+    point = [child for child in pathway.outline if child.block_type == "progression_point"]
+    point = point[number - 1]
+    questions = point.value.questions_with_ids()
+    form = None
+    if questions:
+        form = AnswersForm(questions)
+        for field in form.fields.values():
+            field.disabled = True
+    return {
+        "pathway": pathway,
+        "point": point.value,
+        "point_number": number,
+        "passage": CheckpointPassage(point_id=point.id, trigger=point.value["trigger"]),
+        "form": form,
+    }
+
+
 def serve_pathway_preview(pathway: PathwayPage, request, mode_name: str | None) -> TemplateResponse:
     _refuse_unless_allowed(request, pathway)
     _with_block_ids(pathway, "outline")
-    outline = pathway.outline_items(draft_modules(pathway.module_ids()))
     context = _base_context(pathway, request)
+    number = _point_mode_number(pathway, mode_name)
+    if number is not None:
+        context.update(_point_context(pathway, number))
+        return TemplateResponse(request, "pathways/preview/point.html", context)
+    outline = pathway.outline_items(draft_modules(pathway.module_ids()))
     context.update(
         {
             "view": build_view(pathway, outline, set(), {}),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from wagtail.models import Page, ReferenceIndex
 from wagtailmedia.models import get_media_model
 
@@ -289,3 +291,39 @@ def servable_media(user: User | None, media_id: int, public_only: bool = False, 
     if public_only:
         pages = pages.public()
     return media if pages.exists() else None
+
+
+# --- Pages being written in the admin ---------------------------------------------------------
+
+
+def abandoned_provisional_pages(cutoff):
+    """Pages that Wagtail's autosave created and nobody saved since (``ProvisionalPage``),
+    untouched since ``cutoff`` (neither created nor autosaved after it): first saves that
+    failed or were abandoned. Never a page that is or was live, has children, awaits review
+    or was sent back, or has a publication scheduled. One query when evaluated."""
+    from wagtail.models import Revision, WorkflowState
+
+    from .models import ProvisionalPage
+
+    page_type = ContentType.objects.get_for_model(Page)
+    moderated = WorkflowState.objects.filter(
+        base_content_type=page_type,
+        status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+    ).values("object_id")
+    scheduled = Revision.objects.filter(
+        base_content_type=page_type, approved_go_live_at__isnull=False
+    ).values("object_id")
+    return (
+        Page.objects.filter(
+            pk__in=ProvisionalPage.objects.filter(created_at__lt=cutoff).values("page_id"),
+            live=False,
+            live_revision__isnull=True,
+            first_published_at__isnull=True,
+            last_published_at__isnull=True,
+            numchild=0,
+        )
+        .exclude(latest_revision_created_at__gte=cutoff)
+        .annotate(page_key=Cast("pk", output_field=CharField()))
+        .exclude(page_key__in=moderated)
+        .exclude(page_key__in=scheduled)
+    )
