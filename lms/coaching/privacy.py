@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy
 from lms.accounts.privacy import Declaration, Section, register
 from lms.notifications.privacy import erase_notices
 
-from .models import CoachingRequest, CoachingSession, RequestEvent, SessionStatus, Status
+from .models import (
+    AvailabilityException,
+    AvailabilityRule,
+    CoachingRequest,
+    CoachingSession,
+    RequestEvent,
+    SessionStatus,
+    Status,
+)
 
 
 def erase(user) -> None:
@@ -20,7 +28,7 @@ def erase(user) -> None:
     sessions.filter(status__in=[SessionStatus.PROPOSED, SessionStatus.ACCEPTED]).update(
         status=SessionStatus.CANCELLED
     )
-    sessions.update(learner_message="", location="")
+    sessions.update(learner_message="", location="", video_room="")
     requests.filter(status__in=[Status.OPEN, Status.CLAIMED, Status.SCHEDULED]).update(
         status=Status.CANCELLED, closed_at=timezone.now()
     )
@@ -37,6 +45,10 @@ def erase(user) -> None:
     erase_notices(
         reverse("coaching:request", args=[pk]) for pk in requests.values_list("pk", flat=True)
     )
+    # As a coach: their weekly slots and days off (with their reasons) go; sessions booked
+    # on them stay the learners' (their rule is forgotten).
+    AvailabilityRule.objects.filter(coach=user).delete()
+    AvailabilityException.objects.filter(coach=user).delete()
 
 
 register(
@@ -62,6 +74,9 @@ register(
                     Section("events", "coaching.RequestEvent", "request"),
                 ),
             ),
+            # As a coach: the weekly slots they publish and the days they take no booking.
+            Section("availability_rules", "coaching.AvailabilityRule", "coach"),
+            Section("availability_exceptions", "coaching.AvailabilityException", "coach"),
         ),
         # Reminders sent when the person had not come back for a while, with each enrolment.
         nested={"enrollments": (Section("reminders", "coaching.InactivityNudge", "enrollment"),)},
@@ -71,6 +86,8 @@ register(
             # learners is the learners' file, not the coach's.
             "coaching.CoachingRequest.coach": "coach side: other people's requests",
             "coaching.CoachingSession.coach": "coach side: sessions with other people",
+            "coaching.CoachingSession.rule": "coach side: the weekly slot a session was booked "
+            "on, exported with the coach's availability",
         },
         erase=erase,
         activity=(
