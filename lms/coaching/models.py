@@ -361,8 +361,8 @@ class AvailabilityRule(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_rules"
     )
     weekdays = models.JSONField(_("jours"), default=list)  # Weekday values, 0 = Monday
-    start_time = models.TimeField(_("de"))
-    end_time = models.TimeField(_("à"))
+    start_time = models.TimeField(_("heure de début"))
+    end_time = models.TimeField(_("heure de fin"))
     slot_minutes = models.PositiveSmallIntegerField(_("durée d'un créneau (minutes)"), default=60)
     modality = models.CharField(_("modalité"), max_length=10, choices=Modality.choices)
     # In person: the address; by phone: the number the learner calls (else the structure's).
@@ -404,8 +404,8 @@ class AvailabilityException(models.Model):
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_exceptions"
     )
-    starts_on = models.DateField(_("du"))
-    ends_on = models.DateField(_("au"))
+    starts_on = models.DateField(_("premier jour"))
+    ends_on = models.DateField(_("dernier jour"))
     reason = models.CharField(_("motif (facultatif)"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
