@@ -216,9 +216,9 @@ def load_free_slots(
     last_day = last_day or window_end
     start_day = first_day or earliest.astimezone(site_zone()).date()
     coach_ids = [profile.user_id for profile in profiles]
-    rules = AvailabilityRule.objects.filter(coach_id__in=coach_ids, valid_from__lte=last_day).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=start_day)
-    )
+    rules = AvailabilityRule.objects.filter(
+        coach_id__in=coach_ids, valid_from__lte=last_day
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=start_day))
     exceptions = AvailabilityException.objects.filter(
         coach_id__in=coach_ids, ends_on__gte=start_day, starts_on__lte=last_day
     ).values_list("coach_id", "starts_on", "ends_on")
@@ -254,7 +254,9 @@ def bookable_profiles(request: CoachingRequest) -> list[CoachProfile]:
     An absent coach stays, with no slot before their return. Two queries at most."""
     if request.coach_id:
         return list(
-            CoachProfile.objects.filter(user_id=request.coach_id).select_related("user", "structure")
+            CoachProfile.objects.filter(user_id=request.coach_id).select_related(
+                "user", "structure"
+            )
         )
     candidates = [profile for profile in coach_profiles() if may_claim(profile, request)]
     loads = open_loads([profile.user_id for profile in candidates]) if candidates else {}

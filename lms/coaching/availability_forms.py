@@ -87,9 +87,7 @@ class AvailabilityRuleForm(forms.ModelForm):
                     )
         first, last = cleaned.get("valid_from"), cleaned.get("valid_until")
         if first and last and last < first:
-            self.add_error(
-                "valid_until", _("La date de fin doit venir après la date de début.")
-            )
+            self.add_error("valid_until", _("La date de fin doit venir après la date de début."))
         modality = cleaned.get("modality")
         if modality and modality not in self.profile.modalities:
             self.add_error("modality", _("Vous ne proposez pas cette modalité dans votre profil."))

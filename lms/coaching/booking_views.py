@@ -125,8 +125,10 @@ def book(request, pk: int):
         return _booking_page(request, coaching_request, error=message, status=status)
     messages.success(
         request,
-        _("Rendez-vous confirmé le %(when)s : vous et la personne qui vous accompagne avez reçu "
-          "l'invitation.")
+        _(
+            "Rendez-vous confirmé le %(when)s : vous et la personne qui vous accompagne avez reçu "
+            "l'invitation."
+        )
         % {"when": timezone.localtime(booked.session.starts_at).strftime("%d/%m/%Y %H:%M")},
     )
     return redirect("coaching:my_coaching")
@@ -172,9 +174,7 @@ def add_rule(request):
 @require_POST
 def remove_rule(request, pk: int):
     if actions.remove_availability_rule(request.user, pk):
-        messages.success(
-            request, _("Plage retirée. Les rendez-vous déjà réservés sont maintenus.")
-        )
+        messages.success(request, _("Plage retirée. Les rendez-vous déjà réservés sont maintenus."))
     else:
         messages.error(request, _("Cette plage n'existe plus."))
     return redirect("coaching:availability")
@@ -189,8 +189,10 @@ def add_exception(request):
     actions.add_availability_exception(request.user, **form.cleaned_data)
     messages.success(
         request,
-        _("Indisponibilité enregistrée : aucun créneau n'est proposé ces jours-là. Les "
-          "rendez-vous déjà réservés sont maintenus."),
+        _(
+            "Indisponibilité enregistrée : aucun créneau n'est proposé ces jours-là. Les "
+            "rendez-vous déjà réservés sont maintenus."
+        ),
     )
     return redirect("coaching:availability")
 
@@ -231,4 +233,6 @@ def session_video(request, room: str):
         )
         return redirect("coaching:my_coaching")
     full_name = request.user.get_full_name() or request.user.display_name
-    return redirect(video.bbb_join_url(room, full_name, moderator=request.user.pk == session.coach_id))
+    return redirect(
+        video.bbb_join_url(room, full_name, moderator=request.user.pk == session.coach_id)
+    )

@@ -10,7 +10,6 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import yaml
-
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 

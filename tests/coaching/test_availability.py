@@ -35,7 +35,12 @@ def starts(slots) -> list[str]:
 
 def test_a_weekly_evening_rule_opens_its_slots_each_week():
     slots = list(occurrences(rule(), date(2027, 1, 11), date(2027, 1, 24)))
-    assert starts(slots) == ["Tue 12/01 18:00", "Tue 12/01 19:00", "Tue 19/01 18:00", "Tue 19/01 19:00"]
+    assert starts(slots) == [
+        "Tue 12/01 18:00",
+        "Tue 12/01 19:00",
+        "Tue 19/01 18:00",
+        "Tue 19/01 19:00",
+    ]
     assert all(s.is_evening and not s.is_weekend for s in slots)
 
 
@@ -43,14 +48,24 @@ def test_weekend_days_and_the_rule_s_own_dates_bound_it():
     weekend = rule(weekdays=[5, 6], start_time=time(10, 0), end_time=time(11, 30), slot_minutes=45,
                    valid_from=date(2027, 1, 10), valid_until=date(2027, 1, 16))  # fmt: skip
     slots = list(occurrences(weekend, date(2027, 1, 1), date(2027, 1, 31)))
-    assert starts(slots) == ["Sun 10/01 10:00", "Sun 10/01 10:45", "Sat 16/01 10:00", "Sat 16/01 10:45"]
+    assert starts(slots) == [
+        "Sun 10/01 10:00",
+        "Sun 10/01 10:45",
+        "Sat 16/01 10:00",
+        "Sat 16/01 10:45",
+    ]
     assert slots[0].is_weekend and not slots[0].is_evening
 
 
 def test_the_clock_time_holds_across_the_october_and_march_changes():
     # 2027: clocks go back on Sunday 31 October, forward on Sunday 28 March.
     autumn = list(occurrences(rule(weekdays=[4, 1]), date(2027, 10, 29), date(2027, 11, 2)))
-    assert starts(autumn) == ["Fri 29/10 18:00", "Fri 29/10 19:00", "Tue 02/11 18:00", "Tue 02/11 19:00"]
+    assert starts(autumn) == [
+        "Fri 29/10 18:00",
+        "Fri 29/10 19:00",
+        "Tue 02/11 18:00",
+        "Tue 02/11 19:00",
+    ]
     assert autumn[0].starts_at.astimezone(UTC).hour == 16  # CEST, UTC+2
     assert autumn[2].starts_at.astimezone(UTC).hour == 17  # CET, UTC+1
     spring = list(occurrences(rule(weekdays=[5, 1]), date(2027, 3, 27), date(2027, 3, 30)))
@@ -60,7 +75,10 @@ def test_the_clock_time_holds_across_the_october_and_march_changes():
 def test_a_wall_time_the_clocks_skip_gives_no_slot():
     night = rule(weekdays=[6], start_time=time(1, 0), end_time=time(4, 0))
     slots = list(occurrences(night, date(2027, 3, 28), date(2027, 3, 28)))
-    assert [s.local_start.strftime("%H:%M") for s in slots] == ["01:00", "03:00"]  # 02:00 never shows
+    assert [s.local_start.strftime("%H:%M") for s in slots] == [
+        "01:00",
+        "03:00",
+    ]  # 02:00 never shows
 
 
 def test_public_holidays_are_skipped_unless_the_rule_opts_in():
@@ -82,7 +100,12 @@ def test_exceptions_absence_and_busy_sessions_take_slots_out():
         earliest=earliest,
         last_day=date(2027, 1, 14),
     )
-    assert starts(slots) == ["Tue 12/01 18:00", "Tue 12/01 19:00", "Thu 14/01 18:00", "Thu 14/01 19:00"]
+    assert starts(slots) == [
+        "Tue 12/01 18:00",
+        "Tue 12/01 19:00",
+        "Thu 14/01 18:00",
+        "Thu 14/01 19:00",
+    ]
     away = free_slots(rules, absent_until={1: date(2027, 1, 13)}, earliest=earliest,
                       last_day=date(2027, 1, 14))  # fmt: skip
     assert starts(away) == ["Thu 14/01 18:00", "Thu 14/01 19:00"]
@@ -160,7 +183,10 @@ def test_a_coach_publishes_evening_slots_and_removes_them(client):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"end_time": "17:00"}, "L&#x27;heure de fin doit venir après l&#x27;heure de début (18:00)"),
+        (
+            {"end_time": "17:00"},
+            "L&#x27;heure de fin doit venir après l&#x27;heure de début (18:00)",
+        ),
         ({"valid_until": "2020-01-01"}, "Cette date est passée"),
         ({"weekdays": []}, "Cochez au moins un jour."),
         ({"modality": "in_person"}, "Sélectionnez un choix valide"),

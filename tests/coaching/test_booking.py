@@ -126,7 +126,9 @@ def test_a_slot_taken_meanwhile_is_refused_and_other_slots_are_shown(
     response = book(client, help_request, slot)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Ce créneau vient d&#x27;être pris" in html and "Voici les créneaux encore libres" in html
+    assert (
+        "Ce créneau vient d&#x27;être pris" in html and "Voici les créneaux encore libres" in html
+    )
     assert slot.value not in html and slots_of(help_request)[0].value in html
     assert CoachingSession.objects.count() == 1
 

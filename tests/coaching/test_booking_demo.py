@@ -5,9 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.coaching.availability import parse_slot_value
-
 from lms.accounts.models import User
+from lms.coaching.availability import parse_slot_value
 from lms.coaching.models import AvailabilityRule, CoachingRequest, CoachingSession
 from lms.notifications.models import Notification
 

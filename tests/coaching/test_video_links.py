@@ -26,7 +26,9 @@ BBB = {
 def test_each_room_is_new_and_unguessable():
     rooms = {video.new_room() for _ in range(200)}
     assert len(rooms) == 200
-    assert all(len(room) >= 24 and room.replace("-", "").replace("_", "").isalnum() for room in rooms)
+    assert all(
+        len(room) >= 24 and room.replace("-", "").replace("_", "").isalnum() for room in rooms
+    )
 
 
 def test_jitsi_is_the_default_service():
@@ -39,7 +41,12 @@ def test_jitsi_is_the_default_service():
 def test_bigbluebutton_calls_carry_the_api_checksum():
     url = video.bbb_call(
         "create",
-        {"name": "Test Meeting", "meetingID": "abc123", "attendeePW": "111222", "moderatorPW": "333444"},
+        {
+            "name": "Test Meeting",
+            "meetingID": "abc123",
+            "attendeePW": "111222",
+            "moderatorPW": "333444",
+        },
     )
     assert url == (
         "https://bbb.example.org/bigbluebutton/api/create?name=Test+Meeting&meetingID=abc123"

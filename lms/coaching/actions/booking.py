@@ -145,7 +145,9 @@ def book_slot(learner: User, request_id: int, *, coach_id: int, starts_at: datet
                     _("Cette personne n'a plus de place : choisissez un autre créneau."),
                 )
             if refused is not None:
-                raise BookingError("taken", _("Ce créneau vient d'être pris ou n'est plus proposé."))
+                raise BookingError(
+                    "taken", _("Ce créneau vient d'être pris ou n'est plus proposé.")
+                )
         room = video.new_room() if slot.modality == Modality.VIDEO else ""
         try:
             with transaction.atomic():
@@ -190,4 +192,3 @@ def book_slot(learner: User, request_id: int, *, coach_id: int, starts_at: datet
 def _when(moment: datetime) -> str:
     local = timezone.localtime(moment)
     return local.strftime("%d/%m/%Y %H:%M")
-
