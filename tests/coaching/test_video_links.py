@@ -1,7 +1,7 @@
 """Video links: an unguessable room per session on Jitsi by default, BigBlueButton's signed
 join links when its API is configured; phone sessions give the number to call."""
 
-from datetime import time
+from datetime import time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -148,3 +148,52 @@ def test_an_unreachable_bigbluebutton_says_so(client, help_request, rhone_coach,
 def test_the_door_is_closed_with_jitsi(client, help_request):
     client.force_login(help_request.learner)
     assert client.get(reverse("coaching:session_video", args=["abc"])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("modality", "typed", "expected"),
+    [
+        ("video", "", "https://meet.jit.si/balise-"),
+        ("video", "https://visio.structure.org/salle", "https://visio.structure.org/salle"),
+        ("phone", "", "04 72 00 00 69"),
+    ],
+)
+def test_a_coach_s_proposal_left_without_a_place_gets_a_room_or_the_number(
+    client, help_request, rhone_coach, modality, typed, expected
+):
+    structure = rhone_coach.coach_profile.structure
+    structure.phone = "04 72 00 00 69"
+    structure.save()
+    actions.claim_request(rhone_coach, help_request.pk)
+    client.force_login(rhone_coach)
+    moment = timezone.localtime() + timedelta(days=3)
+    response = client.post(
+        reverse("coaching:propose_session", args=[help_request.pk]),
+        {
+            "date": moment.date().isoformat(),
+            "time": "18:30",
+            "duration_minutes": "60",
+            "modality": modality,
+            "location": typed,
+        },
+    )
+    assert response.status_code == 302
+    session = CoachingSession.objects.get()
+    assert session.location.startswith(expected)
+    assert bool(session.video_room) == (modality == "video" and not typed)
+
+
+@pytest.mark.django_db
+def test_an_in_person_proposal_needs_its_address(client, help_request, rhone_coach):
+    actions.claim_request(rhone_coach, help_request.pk)
+    client.force_login(rhone_coach)
+    moment = timezone.localtime() + timedelta(days=3)
+    response = client.post(
+        reverse("coaching:propose_session", args=[help_request.pk]),
+        {"date": moment.date().isoformat(), "time": "18:30", "duration_minutes": "60",
+         "modality": "in_person", "location": "  "},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Indiquez l&#x27;adresse du rendez-vous." in response.content.decode()
+    assert not CoachingSession.objects.exists()
