@@ -250,7 +250,8 @@ def load_free_slots(
 def bookable_profiles(request: CoachingRequest) -> list[CoachProfile]:
     """The coaches whose slots ``request``'s learner may book, structures loaded: the coach
     who holds it; else those who may claim it (routing's rule: the départements they
-    cover, the network queue for remote work, an active structure) and have room left.
+    cover, the network queue for remote work, an active structure) and have room left,
+    the most room first.
     An absent coach stays, with no slot before their return. Two queries at most."""
     if request.coach_id:
         return list(
@@ -260,4 +261,7 @@ def bookable_profiles(request: CoachingRequest) -> list[CoachProfile]:
         )
     candidates = [profile for profile in coach_profiles() if may_claim(profile, request)]
     loads = open_loads([profile.user_id for profile in candidates]) if candidates else {}
-    return [p for p in candidates if loads.get(p.user_id, 0) < p.capacity]
+    with_room = [p for p in candidates if loads.get(p.user_id, 0) < p.capacity]
+    # The most room first, as routing ranks them: the page offers each time once, with them.
+    with_room.sort(key=lambda p: (loads.get(p.user_id, 0) - p.capacity, p.user_id))
+    return with_room

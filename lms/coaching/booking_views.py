@@ -51,9 +51,18 @@ class ModalityGroup:
 
 
 def group_slots(slots: list[Slot], profiles: dict, recommended: str) -> list[ModalityGroup]:
-    """Slots by modality (the recommended one first), then by day, in time order."""
-    groups: dict[str, ModalityGroup] = {}
+    """Slots by modality (the recommended one first), then by day, in time order. Each
+    moment is offered once per modality, with the first coach of ``profiles`` (ordered:
+    the most room first) free then: learners choose a time, and the page stays short
+    however many coaches a département has."""
+    rank = {coach_id: index for index, coach_id in enumerate(profiles)}
+    chosen: dict[tuple[str, object], Slot] = {}
     for slot in slots:
+        key = (slot.modality, slot.starts_at)
+        if key not in chosen or rank[slot.coach_id] < rank[chosen[key].coach_id]:
+            chosen[key] = slot
+    groups: dict[str, ModalityGroup] = {}
+    for slot in sorted(chosen.values(), key=lambda s: s.starts_at):
         group = groups.setdefault(
             slot.modality, ModalityGroup(slot.modality, slot.modality == recommended)
         )

@@ -262,4 +262,16 @@ def test_the_booking_page_s_query_budget_is_constant(
     client.get(reverse("coaching:booking", args=[request.pk]))  # warm the navigation cache
     with django_assert_max_num_queries(12):
         response = client.get(reverse("coaching:booking", args=[request.pk]))
-    assert response.content.decode().count('name="slot"') >= coaches * 20
+    assert response.content.decode().count('name="slot"') >= 20
+
+
+def test_each_time_is_offered_once_with_the_coach_who_has_the_most_room(
+    client, help_request, lyon_learner, rhone_coach
+):
+    roomy = coach(departements=["69"], capacity=10)
+    publish(roomy)  # the same evenings as the Rhône coach, who has 3 places
+    client.force_login(lyon_learner)
+    html = client.get(reverse("coaching:booking", args=[help_request.pk])).content.decode()
+    slot = slots_of(help_request)[0]
+    assert f'value="{roomy.pk}:' in html and f'value="{rhone_coach.pk}:' not in html
+    assert html.count(slot.value.split(":")[1]) == 1
