@@ -290,7 +290,9 @@ class CoachingSession(models.Model):
         blank=True,
         related_name="sessions",
     )
-    video_room = models.CharField(_("salle de visioconférence"), max_length=64, blank=True)
+    video_room = models.CharField(
+        _("salle de visioconférence"), max_length=64, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("singular", "rendez-vous")
