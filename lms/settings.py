@@ -365,6 +365,20 @@ COACHING_REPAIR_WINDOW_DAYS = env.int("COACHING_REPAIR_WINDOW_DAYS", default=7)
 # Seconds between a request's message and the e-mail that tells of it: the messages of a
 # burst within that time go out as one digest, those read on the site meanwhile not at all.
 MESSAGE_DIGEST_DELAY = env.int("MESSAGE_DIGEST_DELAY", default=300)
+# Self-booking: learners see a coach's free slots this many weeks ahead, starting at
+# least this many hours from now.
+COACHING_BOOKING_WEEKS = env.int("COACHING_BOOKING_WEEKS", default=4)
+COACHING_BOOKING_NOTICE_HOURS = env.int("COACHING_BOOKING_NOTICE_HOURS", default=2)
+# Video sessions get an unguessable room: on a Jitsi-compatible server by default, on
+# BigBlueButton when its API address and shared secret are set (``lms.coaching.video``).
+BBB_API_URL = env.str("BBB_API_URL", default="").rstrip("/")
+BBB_SECRET = env.str("BBB_SECRET", default="")
+VIDEO_SERVICE = env.str("VIDEO_SERVICE", default="bbb" if BBB_API_URL and BBB_SECRET else "jitsi")
+VIDEO_JITSI_BASE_URL = env.str("VIDEO_JITSI_BASE_URL", default="https://meet.jit.si").rstrip("/")
+if VIDEO_SERVICE not in ("jitsi", "bbb"):
+    sys.exit("Balise: VIDEO_SERVICE must be jitsi or bbb.")
+if VIDEO_SERVICE == "bbb" and not (BBB_API_URL and BBB_SECRET):
+    sys.exit("Balise: VIDEO_SERVICE bbb needs BBB_API_URL and BBB_SECRET.")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -178,6 +178,21 @@ EXPECTATIONS = {
     "coaching:notes": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
     "coaching:close": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 404}),
     "coaching:hand_back": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
+    # Self-booking: the learner's own request's slots (POST without a slot: the page again
+    # with its message); a coach's own weekly rules and days off (POST without data: the
+    # form's errors; removing a rule that is not theirs: a message); BigBlueButton's door
+    # (Jitsi here: closed to everyone).
+    "coaching:booking": row(LEARNER_A_ONLY | {"learner_a": 200}, logged_in(405)),
+    "coaching:book": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 422}),
+    "coaching:add_rule": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 422}),
+    "coaching:remove_rule": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}),
+    "coaching:add_exception": row(
+        COACHES_ONLY, COACHES_ONLY | {"coach_a": 422, "other_coach": 422}
+    ),
+    "coaching:remove_exception": row(
+        COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}
+    ),
+    "coaching:session_video": row(logged_in(404), logged_in(405)),
     # Outcomes: the learner's own self-diagnoses, milestones and opinions. Pathway pages need an
     # enrolment (others are sent to the pathway's page); A finished the pathway and reached its
     # point, so A gets the forms (POST without data: the form's errors).
@@ -363,6 +378,7 @@ def world():
         "diagnosis_pk": diagnosis.pk,
         "funder_report_pk": funder_report.pk,
         "kind": "pdf",
+        "room": "salle-inconnue",
     }
     return users, kwargs
 

@@ -53,11 +53,19 @@ class SessionForm(forms.Form):
     location = forms.CharField(
         label=_("Lieu, lien de visio ou numéro"),
         max_length=500,
-        help_text=_("Adresse du rendez-vous, lien de visioconférence, ou « je vous appelle »."),
+        required=False,
+        help_text=_(
+            "Adresse du rendez-vous, ou « je vous appelle ». En visio, laissez vide : un lien "
+            "est créé pour ce rendez-vous. Par téléphone, laissez vide pour donner le numéro "
+            "de votre structure."
+        ),
     )
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["location"] = cleaned.get("location", "").strip()
+        if cleaned.get("modality") == Modality.IN_PERSON and not cleaned["location"]:
+            self.add_error("location", _("Indiquez l'adresse du rendez-vous."))
         day, hour = cleaned.get("date"), cleaned.get("time")
         if day and hour:
             starts_at = _local_moment(datetime.combine(day, hour))

@@ -52,6 +52,10 @@ def session_calendar(session) -> str:
     coach_name = coach.get_full_name() or coach.display_name
     event.add("summary", f"Balise : rendez-vous avec {coach_name}")
     event.add("location", vText(session.location))
+    if getattr(session, "modality", "") == "video" and session.location.startswith(
+        ("https://", "http://")
+    ):
+        event.add("url", session.location)  # the video room: calendars show a join button
     event.add(
         "description",
         f"{session.get_modality_display()} – {session.location}\n"

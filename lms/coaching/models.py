@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -280,6 +280,19 @@ class CoachingSession(models.Model):
     learner_message = models.TextField(_("message de la personne"), blank=True, max_length=2000)
     sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE, bumped on change
     created_at = models.DateTimeField(auto_now_add=True)
+    # Self-booking and video links (``availability``, ``video``): the weekly rule of the
+    # slot the learner booked (none for a coach's proposal), and the session's unguessable
+    # video room (empty unless it meets by video with a generated link).
+    rule = models.ForeignKey(
+        "coaching.AvailabilityRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    video_room = models.CharField(
+        _("salle de visioconférence"), max_length=64, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("singular", "rendez-vous")
@@ -397,3 +410,88 @@ class ThreadReader(models.Model):
 
     def __str__(self):
         return f"{self.request_id}: {self.reader_id} read {self.read_up_to}"
+
+
+# --- Availability and self-booking --------------------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("lundi")
+    TUESDAY = 1, _("mardi")
+    WEDNESDAY = 2, _("mercredi")
+    THURSDAY = 3, _("jeudi")
+    FRIDAY = 4, _("vendredi")
+    SATURDAY = 5, _("samedi")
+    SUNDAY = 6, _("dimanche")
+
+
+class AvailabilityRule(models.Model):
+    """A coach's weekly recurring slots: on these days, from ``start_time`` to ``end_time``
+    (the site's wall-clock time), slots of ``slot_minutes`` in one modality, between
+    ``valid_from`` and ``valid_until``. ``availability.occurrences`` expands it (dateutil's
+    rrule); French public holidays are left out unless ``on_public_holidays``."""
+
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_rules"
+    )
+    weekdays = models.JSONField(_("jours"), default=list)  # Weekday values, 0 = Monday
+    start_time = models.TimeField(_("heure de début"))
+    end_time = models.TimeField(_("heure de fin"))
+    slot_minutes = models.PositiveSmallIntegerField(_("durée d'un créneau (minutes)"), default=60)
+    modality = models.CharField(_("modalité"), max_length=10, choices=Modality.choices)
+    # In person: the address; by phone: the number the learner calls (else the structure's).
+    place = models.CharField(_("lieu ou numéro"), max_length=300, blank=True)
+    valid_from = models.DateField(_("à partir du"))
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    on_public_holidays = models.BooleanField(_("aussi les jours fériés"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plage de disponibilité")
+        verbose_name_plural = _("plages de disponibilité")
+        ordering = ["coach", "start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="availability_rule_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="availability_rule_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=15, slot_minutes__lte=240),
+                name="availability_rule_slot_length",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.coach_id} {self.weekdays} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @property
+    def weekday_labels(self) -> list[str]:
+        return [Weekday(day).label for day in sorted(self.weekdays) if day in Weekday.values]
+
+
+class AvailabilityException(models.Model):
+    """Days a coach takes no booking (holidays, training, absence), both ends included."""
+
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability_exceptions"
+    )
+    starts_on = models.DateField(_("premier jour"))
+    ends_on = models.DateField(_("dernier jour"))
+    reason = models.CharField(_("motif (facultatif)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indisponibilité")
+        verbose_name_plural = _("indisponibilités")
+        ordering = ["coach", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="availability_exception_ends_after"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.coach_id} {self.starts_on}-{self.ends_on}"

@@ -9,6 +9,8 @@ from lms.notifications.privacy import erase_notices
 
 from .actions.messages import thread_path, thread_url
 from .models import (
+    AvailabilityException,
+    AvailabilityRule,
     CoachingRequest,
     CoachingSession,
     RequestEvent,
@@ -29,7 +31,7 @@ def erase(user) -> None:
     sessions.filter(status__in=[SessionStatus.PROPOSED, SessionStatus.ACCEPTED]).update(
         status=SessionStatus.CANCELLED
     )
-    sessions.update(learner_message="", location="")
+    sessions.update(learner_message="", location="", video_room="")
     requests.filter(status__in=[Status.OPEN, Status.CLAIMED, Status.SCHEDULED]).update(
         status=Status.CANCELLED, closed_at=timezone.now()
     )
@@ -57,6 +59,10 @@ def erase(user) -> None:
             *(thread_path(pk) for pk in ids),
         ]
     )
+    # As a coach: their weekly slots and days off (with their reasons) go; sessions booked
+    # on them stay the learners' (their rule is forgotten).
+    AvailabilityRule.objects.filter(coach=user).delete()
+    AvailabilityException.objects.filter(coach=user).delete()
 
 
 register(
@@ -85,6 +91,9 @@ register(
                     Section("messages", "coaching.RequestMessage", "request"),
                 ),
             ),
+            # As a coach: the weekly slots they publish and the days they take no booking.
+            Section("availability_rules", "coaching.AvailabilityRule", "coach"),
+            Section("availability_exceptions", "coaching.AvailabilityException", "coach"),
         ),
         # Reminders sent when the person had not come back for a while, with each enrolment.
         nested={"enrollments": (Section("reminders", "coaching.InactivityNudge", "enrollment"),)},
@@ -103,6 +112,8 @@ register(
                 "pending; the e-mails themselves are in « notifications »"
             ),
             "coaching.ThreadReader.request": "technical: read marks of the request's thread",
+            "coaching.CoachingSession.rule": "coach side: the weekly slot a session was booked "
+            "on, exported with the coach's availability",
         },
         erase=erase,
         activity=(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import booking_views, views
 
 app_name = "coaching"
 
@@ -28,4 +28,16 @@ urlpatterns = [
     # Structure managers
     path("structure/", views.structure_requests, name="structure_requests"),
     path("demandes/<id:pk>/confier/", views.assign, name="assign"),
+    # Self-booking: the learner's slots, the coach's weekly rules, the video room's door
+    path("demandes/<id:pk>/creneaux/", booking_views.booking, name="booking"),
+    path("demandes/<id:pk>/creneaux/reserver/", booking_views.book, name="book"),
+    path("disponibilites/plages/", booking_views.add_rule, name="add_rule"),
+    path("disponibilites/plages/<id:pk>/retirer/", booking_views.remove_rule, name="remove_rule"),
+    path("disponibilites/absences/", booking_views.add_exception, name="add_exception"),
+    path(
+        "disponibilites/absences/<id:pk>/retirer/",
+        booking_views.remove_exception,
+        name="remove_exception",
+    ),
+    path("visio/<slug:room>/", booking_views.session_video, name="session_video"),
 ]

@@ -261,7 +261,8 @@ def assign(request, pk: int):
 @coach_required
 @require_http_methods(["GET", "POST"])
 def availability(request):
-    """A coach's own absence (no new request routed to them until then) and capacity."""
+    """A coach's own absence (no new request routed to them until then) and capacity, and
+    their weekly slots that learners book (edited by ``booking_views``)."""
     profile = request.user.coach_profile
     form = AvailabilityForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -269,7 +270,10 @@ def availability(request):
         messages.success(request, _("Vos disponibilités sont enregistrées."))
         return redirect("coaching:queue")
     status = 422 if request.method == "POST" else 200
-    return render(request, "coaching/availability.html", {"form": form}, status=status)
+    from .booking_views import availability_context  # the weekly slots, beside the absence
+
+    context = {"form": form, **availability_context(request.user)}
+    return render(request, "coaching/availability.html", context, status=status)
 
 
 def _my_active_request(request, pk) -> CoachingRequest:

@@ -6,8 +6,10 @@ who already exists is left as is.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
+from pathlib import Path
 
+import yaml
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from lms.accounts.actions import grant_role
 from lms.accounts.models import LearnerProfile, Structure, User
 from lms.accounts.roles import Role
 from lms.coaching import actions
-from lms.coaching.models import CoachingRequest, CoachingSession
+from lms.coaching.models import AvailabilityRule, CoachingRequest, CoachingSession
 from lms.notifications.models import Notification
 from pathways import actions as pathway_actions
 from pathways.models import CheckpointPassage, PathwayPage
@@ -100,6 +102,45 @@ YANIS = DemoLearner(
      "digital_comfort": "at_ease",
      "project_summary": "Une plateforme de livraison à vélo portée par des coursiers associés."},
 )  # fmt: skip
+AMINA = DemoLearner(
+    "amina@balise.test", "Amina", "Diallo",
+    {"departement": "69", "commune": "Vénissieux", "area_type": "qpv", "situation": "employed",
+     "availability": ["weekday_evening"], "preferred_modality": "video",
+     "digital_comfort": "at_ease",
+     "project_summary": "Une cantine solidaire tenue par des habitantes du quartier."},
+)  # fmt: skip
+
+AVAILABILITY = Path(__file__).parent / "data" / "availability.yaml"
+
+
+def seed_availability() -> dict:
+    """The coaches' weekly slots and days off of ``data/availability.yaml``, for coaches who
+    have none yet; returns the file's data."""
+    data = yaml.safe_load(AVAILABILITY.read_text(encoding="utf-8"))
+    today = timezone.localdate()
+    for email, rules in data["rules"].items():
+        coach = User.objects.get(email=email)
+        if AvailabilityRule.objects.filter(coach=coach).exists():
+            continue
+        for rule in rules:
+            actions.add_availability_rule(
+                coach,
+                weekdays=rule["weekdays"],
+                start_time=time.fromisoformat(rule["start"]),
+                end_time=time.fromisoformat(rule["end"]),
+                slot_minutes=rule["slot_minutes"],
+                modality=rule["modality"],
+                place=rule.get("place", ""),
+                valid_from=today,
+            )
+        for days_off in data["exceptions"].get(email, []):
+            actions.add_availability_exception(
+                coach,
+                starts_on=today + timedelta(days=days_off["from_days"]),
+                ends_on=today + timedelta(days=days_off["to_days"]),
+                reason=days_off["reason"],
+            )
+    return data
 
 
 def _learner(spec: DemoLearner) -> tuple[User, bool]:
@@ -252,6 +293,20 @@ def seed_coaching() -> int:
             "d'incubation de dix-huit mois lui convient mieux qu'un suivi ponctuel.",
             next_steps="Prendre contact avec l'incubateur de Lyon avant la fin du mois.",
             oriented_to=Structure.objects.get(slug="incubateur-lyon"),
+        )
+
+    # Amina (Rhône, in work): asked for help; nobody has answered yet, and she books one of
+    # Julien's evening video slots herself from « Mon accompagnement ».
+    availability = seed_availability()
+    amina, new = _learner(AMINA)
+    if new:
+        created += 1
+        pathway_actions.enroll(amina, pathways[EMERGENCE])
+        actions.open_help_request(
+            amina,
+            pathways[EMERGENCE],
+            availability["booking_learner"]["help_message"],
+            availability["booking_learner"]["where"],
         )
 
     # The demo history is not news: its e-mails count as sent, so that the worker's

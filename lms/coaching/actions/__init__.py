@@ -8,14 +8,21 @@ session is proposed). E-mails go through the notifications outbox, written in
 the same transaction.
 
 Split by subject: ``requests`` (open, join, announce, notes, close and orient, withdraw),
-``claims``, ``assignment`` (by a structure's manager),
-``sessions``, ``messages`` (the thread and its e-mail digests), ``escalation``,
+``claims``, ``booking`` (a learner books a free slot), ``assignment`` (by a structure's
+manager), ``sessions``, ``messages`` (the thread and its e-mail digests), ``escalation``,
 ``inactivity`` and ``repair`` (the sweeper). Callers use
 this package's names.
 """
 
 from ._common import CoachingError, in_site_language
 from .assignment import assign_request, assignable_coaches
+from .availability import (
+    add_availability_exception,
+    add_availability_rule,
+    remove_availability_exception,
+    remove_availability_rule,
+)
+from .booking import Booked, BookingError, book_slot, upcoming_session
 from .claims import ClaimResult, claim_request, hand_back
 from .escalation import escalate_overdue_requests
 from .inactivity import nudge_inactive_learners
@@ -37,15 +44,20 @@ from .sessions import answer_session, propose_session
 
 __all__ = [
     "REPAIR_BATCH",
+    "Booked",
+    "BookingError",
     "ClaimResult",
     "Closed",
     "CoachingError",
     "Repaired",
     "accept_offered_point",
+    "add_availability_exception",
+    "add_availability_rule",
     "answer_session",
     "assign_request",
     "assignable_coaches",
     "balance_input",
+    "book_slot",
     "cancel_request",
     "claim_request",
     "close_request",
@@ -59,9 +71,12 @@ __all__ = [
     "open_request_for_point",
     "post_message",
     "propose_session",
+    "remove_availability_exception",
+    "remove_availability_rule",
     "repair_requests",
     "save_notes",
     "send_due_digests",
     "send_message_digest",
     "snapshot",
+    "upcoming_session",
 ]

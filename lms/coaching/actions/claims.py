@@ -44,27 +44,18 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
         return ClaimResult(False, refusal_message(refusal, profile, request))
     now = timezone.now()
     with transaction.atomic():
-        # Claims by one coach queue on their profile row; under READ COMMITTED the count
-        # that follows is a new statement, so it sees the claims committed meanwhile (a
-        # count inside the UPDATE would not: two claims update different rows).
-        CoachProfile.objects.select_for_update().filter(pk=profile.pk).exists()
-        if not has_capacity(profile):
+        refused = take_request(profile, coach, request_id, now)
+        if refused == "full":
             return ClaimResult(
                 False,
                 _("Vous avez atteint votre capacité : clôturez ou rendez une demande d'abord."),
             )
-        won = CoachingRequest.objects.filter(
-            pk=request_id, status=Status.OPEN, coach__isnull=True
-        ).update(status=Status.CLAIMED, coach=coach, claimed_at=now)
-        if not won:
+        if refused == "closed":
+            return ClaimResult(False, _("Cette demande n'est plus ouverte."))
+        if refused == "taken":
             request.refresh_from_db()
             holder = request.coach.display_name if request.coach else _("quelqu'un d'autre")
-            if request.status in (Status.CANCELLED, Status.EXPIRED, Status.DONE):
-                return ClaimResult(False, _("Cette demande n'est plus ouverte."))
             return ClaimResult(False, _("Déjà pris en charge par %(name)s.") % {"name": holder})
-        CoachingRequest.objects.filter(pk=request_id, first_response_at__isnull=True).update(
-            first_response_at=now
-        )
         notify(
             request.learner,
             kind="request_claimed",
@@ -73,6 +64,31 @@ def claim_request(coach: User, request_id: int) -> ClaimResult:
             structure=profile.structure,  # the learner sees whom their coach works for
         )
     return ClaimResult(True, _("Demande prise en charge."))
+
+
+def take_request(profile: CoachProfile, coach: User, request_id: int, now) -> str | None:
+    """Inside a transaction, give the open request to ``coach`` if they have room: None
+    when done, else why not ("full", "closed" or "taken": someone else holds it). One
+    conditional UPDATE decides between coaches racing for it; claims by one coach queue
+    on their profile row, so their capacity holds. ``book_slot`` claims through it too."""
+    # Under READ COMMITTED the count that follows the lock is a new statement, so it sees
+    # the claims committed meanwhile (a count inside the UPDATE would not: two claims
+    # update different rows).
+    CoachProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+    if not has_capacity(profile):
+        return "full"
+    won = CoachingRequest.objects.filter(
+        pk=request_id, status=Status.OPEN, coach__isnull=True
+    ).update(status=Status.CLAIMED, coach=coach, claimed_at=now)
+    if not won:
+        status = CoachingRequest.objects.filter(pk=request_id).values_list("status", flat=True)
+        if status.first() in (Status.CANCELLED, Status.EXPIRED, Status.DONE):
+            return "closed"
+        return "taken"
+    CoachingRequest.objects.filter(pk=request_id, first_response_at__isnull=True).update(
+        first_response_at=now
+    )
+    return None
 
 
 def refusal_message(

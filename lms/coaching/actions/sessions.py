@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.accounts.models import User
+from lms.accounts.models import CoachProfile, Modality, User
 from lms.notifications.actions import notify
 
+from .. import video
 from ..ics import session_calendar
 from ..models import (
     ACTIVE_SESSION_STATUSES,
@@ -60,6 +61,7 @@ def propose_session(
                     _("Ce créneau chevauche un autre rendez-vous (%(when)s).")
                     % {"when": timezone.localtime(other.starts_at).strftime("%d/%m %H:%M")}
                 )
+        room, location = default_place(coach, modality, location)
         try:
             with transaction.atomic():
                 session = CoachingSession.objects.create(
@@ -69,6 +71,7 @@ def propose_session(
                     duration_minutes=duration_minutes,
                     modality=modality,
                     location=location,
+                    video_room=room,
                 )
         except IntegrityError as error:
             raise CoachingError(_("Un rendez-vous existe déjà à cette heure.")) from error
@@ -81,6 +84,20 @@ def propose_session(
             structure=structure_for_learner(locked, coach),
         )
     return session
+
+
+def default_place(coach: User, modality: str, location: str) -> tuple[str, str]:
+    """The video room and place of a proposal left without one: a new unguessable room by
+    video, the number of the coach's structure by phone; what the coach typed otherwise."""
+    if location:
+        return "", location
+    if modality == Modality.VIDEO:
+        room = video.new_room()
+        return room, video.link(room)
+    if modality == Modality.PHONE:
+        profile = CoachProfile.objects.filter(user=coach).select_related("structure").first()
+        return "", profile.structure.phone if profile else ""
+    return "", location
 
 
 def cancel_sessions(sessions) -> list[CoachingSession]:

@@ -33,7 +33,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 "Coaching: demo learners with requests and sessions (karim@, ines@, paul@, "
-                f"lucie@balise.test; {learners_with_history} created this run)."
+                "lucie@balise.test; amina@ books an evening video slot herself; "
+                f"{learners_with_history} created this run)."
             )
         )
         self.stdout.write(
