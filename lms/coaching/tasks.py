@@ -27,3 +27,11 @@ def repair_requests_task() -> dict:
         "events_announced": repaired.events_announced,
         "failures": repaired.failures,
     }
+
+
+@shared_task(name="coaching.send_session_reminders_task")
+def send_session_reminders_task() -> dict:
+    """Remind accepted sessions the day before and two hours before (beat: every 5 minutes).
+    Each reminder is written once, with its notifications; safe to run twice or to kill."""
+    reminded = actions.send_session_reminders()
+    return {"sessions": reminded.sessions, "failures": reminded.failures}

@@ -59,3 +59,7 @@ __all__ = [
     "save_notes",
     "snapshot",
 ]
+
+from .reminders import Reminded, remind_session, send_session_reminders  # noqa: E402
+
+__all__ += ["Reminded", "remind_session", "send_session_reminders"]
