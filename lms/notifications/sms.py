@@ -69,10 +69,12 @@ _TO_GSM7 = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+_GUILLEMETS = re.compile(r"«\s*|\s*»")
 
 
 def to_gsm7(text: str) -> str:
     """One line of plain text in the GSM-7 alphabet where French allows it."""
+    text = _GUILLEMETS.sub('"', text)
     return _SPACES.sub(" ", text.translate(_TO_GSM7)).strip()
 
 
