@@ -69,7 +69,9 @@ def test_no_sms_without_consent_or_number():
     assert Notification.objects.filter(email=True).count() == 3
 
 
-def test_channels_follow_the_persons_choice(sms_enqueued, enqueued, django_capture_on_commit_callbacks):
+def test_channels_follow_the_persons_choice(
+    sms_enqueued, enqueued, django_capture_on_commit_callbacks
+):
     preferences = consenting(email_reminders=False, sms_reminders=True)
     with django_capture_on_commit_callbacks(execute=True):
         notification = actions.notify(preferences.user, KIND, {"word": "x"})
@@ -91,10 +93,13 @@ def test_kinds_without_a_topic_are_never_texted():
 
 def test_a_rolled_back_cause_leaves_no_sms(sms_enqueued, django_capture_on_commit_callbacks):
     preferences = consenting()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            actions.notify(preferences.user, KIND, {"word": "x"})
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        actions.notify(preferences.user, KIND, {"word": "x"})
+        raise RuntimeError
     assert not TextMessage.objects.exists()
     assert sms_enqueued == []
 
@@ -209,7 +214,7 @@ def test_console_and_file_backends(settings, capsys, tmp_path):
     ("text", "gsm"),
     [
         ("Balise : RDV demain à 18:30, détails", "Balise : RDV demain à 18:30, détails"),
-        ("l’accompagnement « Être » ça", "l'accompagnement \"Etre\" ca"),
+        ("l’accompagnement « Être » ça", 'l\'accompagnement "Etre" ca'),
     ],
 )
 def test_texts_are_written_in_the_gsm_alphabet(text, gsm):

@@ -129,9 +129,7 @@ def test_nobody_listening_is_not_sent(settings):
 def test_a_provider_timeout_keeps_the_sms_queued_and_sends_it_once(brevo, monkeypatch):
     monkeypatch.setitem(actions.TOPIC_OF_KIND, "sms_probe", "reminders")
     user = UserFactory()
-    ContactPreferences.objects.create(
-        user=user, phone="0612345678", sms_consent_at=timezone.now()
-    )
+    ContactPreferences.objects.create(user=user, phone="0612345678", sms_consent_at=timezone.now())
     actions.notify(user, "sms_probe", {"word": "demain"})
     message = TextMessage.objects.get()
 
