@@ -64,6 +64,11 @@ register(
             # Every SMS written to the person: text, number it was sent to, dates.
             Section("text_messages", "notifications.TextMessage", "recipient"),
         ),
+        excluded={
+            "notifications.TextMessage.notification": (
+                "the notice an SMS repeats: exported in « notifications », its id in the SMS row"
+            ),
+        },
         erase=erase,
     )
 )
