@@ -138,7 +138,8 @@ def deliver_sms(message_id: int) -> bool:
     the claim for a retry; one that may have taken it (``SmsUncertain``, a timeout after the
     request left) marks the row uncertain, and the next attempt asks the provider
     (``was_sent``, by our reference) before sending: sent once, never twice, never lost.
-    When the provider cannot tell, the row waits (the sweeper tries again later).
+    When the provider cannot tell, the row waits (the sweeper tries again later). Any
+    attempt after the first asks too, which covers a worker killed mid-send.
     """
     now = timezone.now()
     claimed = (
@@ -160,12 +161,13 @@ def deliver_sms(message_id: int) -> bool:
         to=preferences.phone.as_e164, body=message.body, reference=message.client_reference
     )
     backend = sms.get_backend()
-    if message.uncertain_at is not None:
+    # An uncertain attempt, or an earlier claim that expired (a worker killed mid-send): ask.
+    if message.uncertain_at is not None or message.attempts > 1:
         already = backend.was_sent(out)
         if already:
             _mark_sms_sent(message_id, out.to, "")
             return False
-        if already is None:
+        if already is None and message.uncertain_at is not None:
             _release_sms(message_id, now, "provider cannot tell whether it was sent")
             raise sms.SmsNotSent("uncertain earlier attempt, provider cannot tell yet")
     try:

@@ -220,3 +220,20 @@ def test_console_and_file_backends(settings, capsys, tmp_path):
 def test_texts_are_written_in_the_gsm_alphabet(text, gsm):
     assert sms.to_gsm7(text) == gsm
     assert sms.is_gsm7(gsm)
+
+
+def test_a_worker_killed_after_the_provider_took_the_sms_does_not_send_it_again():
+    preferences = consenting()
+    actions.notify(preferences.user, KIND, {"word": "x"})
+    message = TextMessage.objects.get()
+    # The worker sent it, then died before writing sent_at; its claim expired since.
+    sms.get_backend().send(
+        sms.Sms(to="+33612345678", body=message.body, reference=message.client_reference)
+    )
+    TextMessage.objects.filter(pk=message.pk).update(
+        attempts=1, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    assert actions.deliver_sms(message.pk) is False
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert len(sms.outbox) == 1
