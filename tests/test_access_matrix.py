@@ -100,8 +100,7 @@ EXPECTATIONS = {
     "accounts:onboarding": row(logged_in(200), logged_in(200)),  # POST: the form's errors
     "accounts:details": row(logged_in(200), logged_in(200)),  # POST: the form's errors
     "accounts:ask_name": row(logged_in(200), logged_in(200)),  # POST: the form's errors
-    # Contact preferences: every field is optional, so a POST saves (and redirects).
-    "accounts:contact": row(logged_in(200), logged_in(302)),
+    "accounts:contact": row(logged_in(200), logged_in(200)),  # POST: the form again
     "accounts:stop_sms": row(logged_in(405), logged_in(302)),
     # Personal data: the privacy page is public; the export is one's own ZIP (POST builds it);
     # learners may delete their account (POST without confirmation: the form's errors), coaches,
