@@ -77,7 +77,7 @@ class Notification(models.Model):
         help_text=_("Texte iCalendar joint à l’e-mail (invite.ics)."),
     )
     # False: a notice in Balise only, the reader turned e-mails of this topic off.
-    email = models.BooleanField(_("par e-mail"), default=True)
+    email = models.BooleanField(_("par e-mail"), default=True, db_default=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
