@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "django_celery_beat",
     "storages",
+    "phonenumber_field",
     "csp",
 ]
 
@@ -313,6 +315,26 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Balise <bonjour@balise.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- SMS ----------------------------------------------------------------------------
+
+# Phone numbers typed without a country code are French ones.
+PHONENUMBER_DEFAULT_REGION = "FR"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+# Like EMAIL_BACKEND: "console" (development: printed by the worker), "locmem" (tests:
+# lms.notifications.sms.outbox), "file" (one file per message in SMS_FILE_PATH), "brevo"
+# (Brevo's transactional SMS over HTTPS, production). Full dotted paths work too.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_SENDER = env.str("SMS_SENDER", default="Balise")  # 11 letters at most
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+SMS_BREVO_URL = env.str("SMS_BREVO_URL", default="https://api.brevo.com/v3")
+SMS_BREVO_API_KEY = env.str("SMS_BREVO_API_KEY", default="")
+if SMS_BACKEND == "brevo" and not SMS_BREVO_API_KEY:
+    raise ImproperlyConfigured("SMS_BACKEND=brevo needs SMS_BREVO_API_KEY.")
+# The secret in the address given to the provider for replies (« STOP »):
+# /notifications/sms/entrant/<token>/. Empty: the endpoint answers 404.
+SMS_INBOUND_TOKEN = env.str("SMS_INBOUND_TOKEN", default="")
+
 # --- Celery -------------------------------------------------------------------------
 
 # "localhost" only keeps kombu from warning: the filesystem transport uses no host.
@@ -350,6 +372,7 @@ CELERY_BEAT_SCHEDULE = {
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
     "precompute-reports": {"task": "reports.precompute_reports_task", "schedule": 300.0},
+    "send-session-reminders": {"task": "coaching.send_session_reminders_task", "schedule": 300.0},
     "anonymise-inactive-accounts": {
         "task": "accounts.anonymise_inactive_task",
         "schedule": 86400.0,
@@ -379,6 +402,9 @@ if VIDEO_SERVICE not in ("jitsi", "bbb"):
     sys.exit("Balise: VIDEO_SERVICE must be jitsi or bbb.")
 if VIDEO_SERVICE == "bbb" and not (BBB_API_URL and BBB_SECRET):
     sys.exit("Balise: VIDEO_SERVICE bbb needs BBB_API_URL and BBB_SECRET.")
+# Session reminders, in hours before the start (the day before, two hours before); the
+# beat task runs every 5 minutes and sends each one at most once.
+SESSION_REMINDER_HOURS = env.list("SESSION_REMINDER_HOURS", cast=int, default=[24, 2])
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

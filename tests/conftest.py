@@ -11,6 +11,12 @@ def _fast_and_isolated(settings, tmp_path):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+    # SMS go to lms.notifications.sms.outbox, emptied for each test.
+    from lms.notifications import sms
+
+    settings.SMS_BACKEND = "locmem"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    sms.outbox.clear()
 
 
 @pytest.fixture(autouse=True)

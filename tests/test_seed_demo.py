@@ -292,3 +292,27 @@ def test_the_demo_network_tells_its_story(settings):
     assert (yanis.outcome, yanis.oriented_to.slug) == ("referred", "incubateur-lyon")
     samia = User.objects.get(email="samia@balise.test")
     assert Notification.objects.filter(recipient=samia, kind="request_oriented").exists()
+
+
+def test_the_demo_learner_is_reminded_by_email_and_sms_the_day_before(settings, capsys):
+    from lms.coaching.tasks import send_session_reminders_task
+    from lms.notifications.actions import deliver_sms
+    from lms.notifications.models import Notification, TextMessage
+
+    settings.DEBUG = True
+    settings.SMS_BACKEND = "console"
+    call_command("seed_demo")
+    capsys.readouterr()
+
+    assert send_session_reminders_task()["sessions"] >= 1  # what beat runs every 5 minutes
+
+    reminder = Notification.objects.get(
+        kind="session_reminder", recipient__email="karim@balise.test"
+    )
+    assert reminder.email and "https://visio.example.org/balise-karim" in reminder.body_text
+    (text,) = TextMessage.objects.filter(
+        recipient__email="karim@balise.test", kind="session_reminder"
+    )
+    assert deliver_sms(text.pk)
+    printed = capsys.readouterr().out
+    assert "SMS to +33612345678" in printed and "Balise : RDV demain" in printed

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from .models import LearnerProfile, User
+from .models import ContactPreferences, LearnerProfile, User
 from .roles import Role
 
 
@@ -63,3 +63,47 @@ def save_account_details(user: User, *, first_name: str, last_name: str, languag
     user.language = language
     user.save(update_fields=["language"])
     save_name(user, first_name, last_name)
+
+
+@transaction.atomic(durable=True)
+def save_contact_preferences(user: User, fields: dict) -> ContactPreferences:
+    """« Mon compte »: number, SMS consent and channels per topic, from validated form data.
+
+    Consent keeps the date it was first given while it stays given; unticking it withdraws
+    it (and records when, as a « STOP » does). Changing the number keeps the consent: the
+    person gave both in the same form.
+    """
+    fields = dict(fields)
+    consent = fields.pop("sms_consent", False)
+    preferences, _ = ContactPreferences.objects.select_for_update().get_or_create(user=user)
+    for name, value in fields.items():
+        setattr(preferences, name, value)
+    now = timezone.now()
+    if consent and preferences.sms_consent_at is None:
+        preferences.sms_consent_at = now
+    elif not consent and preferences.sms_consent_at is not None:
+        preferences.sms_consent_at = None
+        preferences.sms_stopped_at = now
+    preferences.save()
+    user._state.fields_cache.pop("contact_preferences", None)
+    return preferences
+
+
+def stop_sms(user: User) -> bool:
+    """Withdraw the person's consent to SMS (« Ne plus recevoir de SMS », or a « STOP »
+    reply); queued SMS are then dropped at delivery. Returns whether consent was given."""
+    now = timezone.now()
+    stopped = ContactPreferences.objects.filter(user=user, sms_consent_at__isnull=False).update(
+        sms_consent_at=None, sms_stopped_at=now, updated_at=now
+    )
+    user._state.fields_cache.pop("contact_preferences", None)
+    return bool(stopped)
+
+
+def stop_sms_for_number(phone) -> int:
+    """A « STOP » reply from ``phone`` (E.164): withdraw consent of every account with that
+    number. Returns how many accounts it stopped."""
+    now = timezone.now()
+    return ContactPreferences.objects.filter(phone=phone, sms_consent_at__isnull=False).update(
+        sms_consent_at=None, sms_stopped_at=now, updated_at=now
+    )

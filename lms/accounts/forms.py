@@ -1,11 +1,13 @@
+import phonenumbers
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .departements import DEPARTEMENT_CHOICES, normalize_departement
-from .models import Availability, LearnerProfile, Modality, Structure, User
+from .models import Availability, ContactPreferences, LearnerProfile, Modality, Structure, User
 
 UNKNOWN_DEPARTEMENT = _("« %(value)s » n'est pas un code de département connu (ex. : 07, 2A, 974).")
 
@@ -204,3 +206,76 @@ class AdminLoginForm(WagtailLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].label = _("Mot de passe")
+
+
+class ContactPreferencesForm(forms.ModelForm):
+    """« Mon compte »: a mobile number, consent to SMS (never ticked for the person), and the
+    channels of each topic."""
+
+    phone = PhoneNumberField(
+        label=_("Téléphone mobile"),
+        required=False,
+        region="FR",
+        help_text=_("Par exemple 06 12 34 56 78, ou +32 470 12 34 56 hors de France."),
+        error_messages={
+            "invalid": _(
+                "Ce numéro de téléphone n’est pas valide. Écrivez-le par exemple "
+                "06 12 34 56 78, ou avec l’indicatif du pays : +33 6 12 34 56 78."
+            )
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    sms_consent = forms.BooleanField(
+        label=_("J’accepte de recevoir des SMS de Balise à ce numéro"),
+        required=False,
+        help_text=_(
+            "Rappels et changements de rendez-vous seulement, jamais de publicité. Répondez "
+            "STOP à un SMS ou décochez cette case pour ne plus en recevoir."
+        ),
+    )
+
+    class Meta:
+        model = ContactPreferences
+        fields = [
+            "phone",
+            "sms_consent",
+            "email_reminders",
+            "sms_reminders",
+            "email_session_changes",
+            "sms_session_changes",
+        ]
+        labels = {
+            "email_reminders": _("Rappels de rendez-vous par e-mail"),
+            "sms_reminders": _("Rappels de rendez-vous par SMS"),
+            "email_session_changes": _("Rendez-vous proposés, déplacés ou annulés, par e-mail"),
+            "sms_session_changes": _("Rendez-vous proposés, déplacés ou annulés, par SMS"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sms_consent"].initial = bool(self.instance.sms_consent_at)
+
+    def clean(self):
+        cleaned = super().clean()
+        phone = cleaned.get("phone")
+        if cleaned.get("sms_consent") and "phone" not in self.errors:
+            if not phone:
+                self.add_error(
+                    "phone", _("Indiquez un numéro de téléphone mobile pour recevoir des SMS.")
+                )
+            elif phonenumbers.number_type(phone) not in MOBILE_TYPES:
+                self.add_error(
+                    "phone",
+                    _(
+                        "Ce numéro ne semble pas être un mobile : les SMS n’y arriveraient "
+                        "pas. Indiquez un numéro de portable (06 ou 07 en France)."
+                    ),
+                )
+        return cleaned
+
+
+# Number types that receive SMS (a French 06/07 is MOBILE; some countries do not tell).
+MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}

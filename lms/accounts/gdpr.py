@@ -33,9 +33,17 @@ from django.db import transaction
 from django.db.models import F, Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from . import privacy
-from .models import CoachProfile, InactivityWarning, LearnerProfile, Membership, User
+from .models import (
+    CoachProfile,
+    ContactPreferences,
+    InactivityWarning,
+    LearnerProfile,
+    Membership,
+    User,
+)
 from .privacy import USER_WITHHELD, Section
 from .roles import Role, roles_of
 from .signals import inactivity_warned
@@ -97,6 +105,8 @@ def _value(obj: Model, model_field) -> Any:
     value = model_field.value_from_object(obj)
     if isinstance(value, FieldFile):
         return value.name or None
+    if isinstance(value, PhoneNumber):
+        return value.as_e164 if value.is_valid() else str(value)
     return value
 
 
@@ -259,10 +269,11 @@ def anonymise_user(user: User) -> None:
     unusable password, no role and ``is_active`` off: nobody can log in as it again
     and the address is free for a new sign-up. Self-diagnosis scores, milestones and
     opinions stay as anonymous figures (numbers and choices); their free text (the comment
-    on a pathway) is erased. Erased: the profiles, exercise answers,
-    answers at progression points, the messages, snapshots, summaries and notes of
-    coaching requests, session messages and places, notifications, e-mail addresses
-    (with allauth's confirmations), inactivity warning and Wagtail preferences/avatar.
+    on a pathway) is erased. Erased: the profiles, contact preferences (phone, SMS
+    consent), exercise answers, answers at progression points, the messages, snapshots,
+    summaries and notes of coaching requests, session messages and places, notifications
+    and SMS, e-mail addresses (with allauth's confirmations), inactivity warning and
+    Wagtail preferences/avatar.
     Other people's notices about the person's requests are deleted, and their e-mail
     and full name are replaced in any other notice. Active requests and sessions are
     cancelled so no coach waits for an anonymous row (coaches are not told).
@@ -275,6 +286,7 @@ def anonymise_user(user: User) -> None:
     _model("account.EmailAddress").objects.filter(user=user).delete()
     LearnerProfile.objects.filter(user=user).delete()
     CoachProfile.objects.filter(user=user).delete()
+    ContactPreferences.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     InactivityWarning.objects.filter(user=user).delete()
     admin_profile = _admin_profile(user)

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .departements import DEPARTEMENT_CHOICES, DEPARTEMENTS
 
@@ -420,3 +421,63 @@ class InactivityWarning(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.warned_at:%Y-%m-%d}"
+
+
+class MessageTopic(models.TextChoices):
+    """What a message is about, for the person's choice of channels in « Mon compte »."""
+
+    REMINDERS = "reminders", _("Rappels de rendez-vous")
+    SESSION_CHANGES = "session_changes", _("Rendez-vous proposés, déplacés ou annulés")
+
+
+class ContactPreferences(models.Model):
+    """How a person wants to be reached: a mobile number for SMS, given with explicit consent,
+    and, per topic, whether to receive e-mails and SMS.
+
+    No row means the defaults: e-mails for every topic, no SMS. Consent is a date (when it
+    was given), cleared when withdrawn in « Mon compte » or by a « STOP » reply
+    (``sms_stopped_at`` then says when): no SMS leaves without it.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="contact_preferences")
+    phone = PhoneNumberField(_("téléphone mobile"), blank=True)
+    sms_consent_at = models.DateTimeField(_("accord pour les SMS donné le"), null=True, blank=True)
+    sms_stopped_at = models.DateTimeField(
+        _("SMS arrêtés le"),
+        null=True,
+        blank=True,
+        help_text=_("Date de la dernière demande d’arrêt des SMS (« STOP » ou « Mon compte »)."),
+    )
+    email_reminders = models.BooleanField(_("rappels de rendez-vous par e-mail"), default=True)
+    sms_reminders = models.BooleanField(_("rappels de rendez-vous par SMS"), default=True)
+    email_session_changes = models.BooleanField(
+        _("changements de rendez-vous par e-mail"), default=True
+    )
+    sms_session_changes = models.BooleanField(_("changements de rendez-vous par SMS"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférences de contact")
+        verbose_name_plural = _("préférences de contact")
+
+    def __str__(self):
+        return f"{self.user_id}"
+
+    @property
+    def sms_allowed(self) -> bool:
+        """A number, and consent that was not withdrawn since."""
+        return bool(self.phone) and self.sms_consent_at is not None
+
+    def wants_email(self, topic: str) -> bool:
+        return bool(getattr(self, f"email_{topic}", True))
+
+    def wants_sms(self, topic: str) -> bool:
+        return self.sms_allowed and bool(getattr(self, f"sms_{topic}", False))
+
+
+def contact_preferences_of(user) -> ContactPreferences:
+    """The person's preferences, or unsaved defaults (e-mail only) when they set none."""
+    try:
+        return user.contact_preferences
+    except ContactPreferences.DoesNotExist:
+        return ContactPreferences(user=user)

@@ -125,6 +125,8 @@ register(
             Section("email_addresses", "account.EmailAddress", "user"),
             Section("learner_profile", "accounts.LearnerProfile", "user", one=True),
             Section("coach_profile", "accounts.CoachProfile", "user", one=True),
+            # Mobile number, consent to SMS (when given, when stopped), channels per topic.
+            Section("contact_preferences", "accounts.ContactPreferences", "user", one=True),
             Section("structure_memberships", "accounts.Membership", "user"),
             Section("inactivity_warning", "accounts.InactivityWarning", "user", one=True),
             # Wagtail admin preferences (language, theme) and avatar: staff only in practice.

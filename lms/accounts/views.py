@@ -13,10 +13,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import gdpr
-from .actions import save_account_details, save_language, save_learner_profile, save_name
+from .actions import (
+    save_account_details,
+    save_contact_preferences,
+    save_language,
+    save_learner_profile,
+    save_name,
+    stop_sms,
+)
 from .departements import DEPARTEMENT_CHOICES, DEPARTEMENTS, normalize_departement
-from .forms import AccountForm, DeleteAccountForm, LearnerProfileForm, NameForm
-from .models import LearnerProfile
+from .forms import (
+    AccountForm,
+    ContactPreferencesForm,
+    DeleteAccountForm,
+    LearnerProfileForm,
+    NameForm,
+)
+from .models import LearnerProfile, contact_preferences_of
 from .roles import Role, roles_of
 from .structures import near_you
 
@@ -77,8 +90,35 @@ def profile(request):
             "learner_profile": learner_profile,
             "coach_profile": coach_profile,
             "may_delete": gdpr.may_delete_own_account(request.user),
+            "contact": contact_preferences_of(request.user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    """« Mon compte »: mobile number, consent to SMS, and channels for each topic."""
+    form = ContactPreferencesForm(
+        request.POST or None, instance=contact_preferences_of(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        save_contact_preferences(request.user, form.cleaned_data)
+        messages.success(request, _("Vos préférences de contact sont enregistrées."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/contact.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def stop_sms_view(request):
+    """« Ne plus recevoir de SMS »: one button, consent withdrawn at once."""
+    stop_sms(request.user)
+    messages.success(
+        request,
+        _("C’est noté : vous ne recevrez plus de SMS de Balise. Les e-mails continuent."),
+    )
+    return redirect("accounts:profile")
 
 
 def _safe_next(request, default: str) -> str:

@@ -495,3 +495,26 @@ class AvailabilityException(models.Model):
 
     def __str__(self):
         return f"{self.coach_id} {self.starts_on}-{self.ends_on}"
+
+
+class SessionReminder(models.Model):
+    """A reminder of an accepted session, written with its notifications: one per session,
+    offset (hours before) and start time, so a restarted or second worker never reminds
+    twice, and a session moved to a new time is reminded again for it."""
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="reminders")
+    hours_before = models.PositiveSmallIntegerField(_("heures avant"))
+    starts_at = models.DateTimeField(_("début du rendez-vous rappelé"))
+    sent_at = models.DateTimeField(_("rappel écrit le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel de rendez-vous")
+        verbose_name_plural = _("rappels de rendez-vous")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "hours_before", "starts_at"], name="one_reminder_per_offset"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} -{self.hours_before}h"

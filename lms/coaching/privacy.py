@@ -83,7 +83,13 @@ register(
                     )
                 },
                 children=(
-                    Section("sessions", "coaching.CoachingSession", "request"),
+                    Section(
+                        "sessions",
+                        "coaching.CoachingSession",
+                        "request",
+                        # When each session was reminded (the messages are notifications).
+                        children=(Section("reminders", "coaching.SessionReminder", "session"),),
+                    ),
                     # Each message and origin added to the request (help, points, self-assessment).
                     Section("events", "coaching.RequestEvent", "request"),
                     # The thread: their messages and those written to them, each with its

@@ -41,3 +41,11 @@ def send_due_digests_task() -> int:
     """Send the message digests left due by a lost task or a dead worker (beat: every
     minute)."""
     return actions.send_due_digests()
+
+
+@shared_task(name="coaching.send_session_reminders_task")
+def send_session_reminders_task() -> dict:
+    """Remind accepted sessions the day before and two hours before (beat: every 5 minutes).
+    Each reminder is written once, with its notifications; safe to run twice or to kill."""
+    reminded = actions.send_session_reminders()
+    return {"sessions": reminded.sessions, "failures": reminded.failures}

@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from lms.accounts.actions import grant_role
-from lms.accounts.models import LearnerProfile, Structure, User
+from lms.accounts.models import ContactPreferences, LearnerProfile, Structure, User
 from lms.accounts.roles import Role
 from lms.coaching import actions
 from lms.coaching.models import AvailabilityRule, CoachingRequest, CoachingSession
@@ -34,6 +34,8 @@ class DemoLearner:
     first_name: str
     last_name: str
     profile: dict
+    # A mobile number given with consent to SMS: the worker prints the reminders he gets.
+    phone: str = ""
 
 
 KARIM = DemoLearner(
@@ -50,6 +52,7 @@ KARIM = DemoLearner(
         "digital_comfort": "at_ease",
         "project_summary": "Une conciergerie solidaire de quartier.",
     },
+    phone="+33612345678",
 )
 INES = DemoLearner(
     "ines@balise.test",
@@ -153,6 +156,10 @@ def _learner(spec: DemoLearner) -> tuple[User, bool]:
     EmailAddress.objects.create(user=user, email=spec.email, verified=True, primary=True)
     grant_role(user, Role.LEARNER)
     LearnerProfile.objects.create(user=user, **spec.profile)
+    if spec.phone:
+        ContactPreferences.objects.create(
+            user=user, phone=spec.phone, sms_consent_at=timezone.now()
+        )
     return user, True
 
 
@@ -206,8 +213,15 @@ def seed_coaching() -> int:
         _complete_modules(karim, pathways[EMERGENCE], 2)
         request = _request_at_point(karim, pathways[EMERGENCE], "automatic")
         actions.claim_request(julien, request.pk)
-        session = _propose(
-            julien, request, 3, 19, "video", "https://visio.example.org/balise-karim"
+        # Tomorrow evening, or tomorrow at this hour when that is sooner: within 24 hours,
+        # so beat's next run reminds him (e-mail, and an SMS printed by the worker).
+        session = actions.propose_session(
+            julien,
+            request,
+            starts_at=min(_slot(1, 19), _slot(1, timezone.localtime().hour)),
+            duration_minutes=60,
+            modality="video",
+            location="https://visio.example.org/balise-karim",
         )
         actions.answer_session(karim, session, "accept", "Parfait, après le travail.")
 

@@ -11,22 +11,41 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Literal
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from lms.accounts import facts
-from lms.accounts.models import Structure, User
+from lms.accounts.actions import stop_sms_for_number
+from lms.accounts.models import (
+    ContactPreferences,
+    MessageTopic,
+    Structure,
+    User,
+    contact_preferences_of,
+)
 
-from . import emails, tasks
-from .models import Notification
+from . import emails, sms, tasks
+from .models import Notification, TextMessage
 
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
 LAST_ERROR_MAX_LENGTH = 2000
 SUBJECT_MAX_LENGTH = Notification._meta.get_field("subject").max_length
+SMS_MAX_LENGTH = TextMessage._meta.get_field("body").max_length
+
+# Kinds whose reader chooses the channels (« Mon compte »), by topic. Other kinds are
+# always e-mailed and never texted. A kind here is texted when it has an ``sms.txt``.
+TOPIC_OF_KIND = {
+    "session_reminder": MessageTopic.REMINDERS,
+    "session_reminder_coach": MessageTopic.REMINDERS,
+    "session_proposed": MessageTopic.SESSION_CHANGES,
+    "session_cancelled": MessageTopic.SESSION_CHANGES,
+    "session_moved": MessageTopic.SESSION_CHANGES,
+}
 
 
 def notify(
@@ -50,9 +69,16 @@ def notify(
     as ``from_structure``); its ``logo`` is read unless loaded with it.
     """
     notification = _build(recipient, kind, context, url, ics, emails.structure_identity(structure))
+    topic = TOPIC_OF_KIND.get(kind)
+    preferences = contact_preferences_of(recipient) if topic else None
+    if preferences is not None:
+        notification.email = preferences.wants_email(topic)
     notification.save()
     facts.changed(recipient.pk)
-    _deliver_on_commit([notification.pk])
+    if notification.email:
+        _deliver_on_commit([notification.pk])
+    if preferences is not None and preferences.wants_sms(topic):
+        _write_sms(notification, context, url)
     return notification
 
 
@@ -66,6 +92,10 @@ def notify_many(
 ) -> list[Notification]:
     """``notify`` for several people (each rendered for its reader), one INSERT; the
     structure's logo is looked up once for all of them."""
+    recipients = list(recipients)
+    topic = TOPIC_OF_KIND.get(kind)
+    if topic and recipients:
+        return [notify(r, kind, context, url, ics, structure) for r in recipients]
     identity = emails.structure_identity(structure)
     rows = [_build(r, kind, context, url, ics, identity) for r in recipients]
     if not rows:
@@ -74,6 +104,100 @@ def notify_many(
     facts.changed(*(row.recipient_id for row in created))
     _deliver_on_commit([row.pk for row in created])
     return created
+
+
+def _write_sms(notification: Notification, context, url: str) -> TextMessage | None:
+    """The SMS of ``notification`` when its kind has an ``sms.txt``; delivered on commit."""
+    body = emails.render_sms(
+        notification.kind,
+        {
+            **(context or {}),
+            "recipient": notification.recipient,
+            "site_url": settings.SITE_URL,
+            "url": f"{settings.SITE_URL}{url}" if url else "",
+        },
+    )
+    if not body:
+        return None
+    message = TextMessage.objects.create(
+        recipient=notification.recipient,
+        notification=notification,
+        kind=notification.kind,
+        body=body[:SMS_MAX_LENGTH],
+    )
+    transaction.on_commit(lambda: tasks.deliver_sms_task.delay(message.pk), robust=True)
+    return message
+
+
+def deliver_sms(message_id: int) -> bool:
+    """Send one SMS unless it was sent, dropped, or another worker holds it.
+
+    Returns whether this call sent it. Claimed by one conditional UPDATE, as e-mails are.
+    Consent and number are read now: after a « STOP », or with no number left, the row is
+    dropped, never sent. A provider that surely did not take it (``SmsNotSent``) releases
+    the claim for a retry; one that may have taken it (``SmsUncertain``, a timeout after the
+    request left) marks the row uncertain, and the next attempt asks the provider
+    (``was_sent``, by our reference) before sending: sent once, never twice, never lost.
+    When the provider cannot tell, the row waits (the sweeper tries again later). Any
+    attempt after the first asks too, which covers a worker killed mid-send.
+    """
+    now = timezone.now()
+    claimed = (
+        TextMessage.objects.filter(pk=message_id)
+        .pending()
+        .claimable(now)
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    message = TextMessage.objects.get(pk=message_id)
+    preferences = ContactPreferences.objects.filter(user_id=message.recipient_id).first()
+    if preferences is None or not preferences.sms_allowed:
+        TextMessage.objects.filter(pk=message_id).update(
+            dropped_at=now, claimed_at=None, last_error="no number or consent withdrawn"
+        )
+        return False
+    out = sms.Sms(
+        to=preferences.phone.as_e164, body=message.body, reference=message.client_reference
+    )
+    backend = sms.get_backend()
+    # An uncertain attempt, or an earlier claim that expired (a worker killed mid-send): ask.
+    if message.uncertain_at is not None or message.attempts > 1:
+        already = backend.was_sent(out)
+        if already:
+            _mark_sms_sent(message_id, out.to, "")
+            return False
+        if already is None and message.uncertain_at is not None:
+            _release_sms(message_id, now, "provider cannot tell whether it was sent")
+            raise sms.SmsNotSent("uncertain earlier attempt, provider cannot tell yet")
+    try:
+        reference = backend.send(out)
+    except sms.SmsUncertain as exc:
+        TextMessage.objects.filter(pk=message_id, claimed_at=now).update(
+            claimed_at=None, uncertain_at=timezone.now(), last_error=_error(exc)
+        )
+        raise
+    except Exception as exc:
+        _release_sms(message_id, now, _error(exc))
+        raise
+    _mark_sms_sent(message_id, out.to, reference)
+    return True
+
+
+def _mark_sms_sent(message_id: int, to: str, reference: str) -> None:
+    TextMessage.objects.filter(pk=message_id).update(
+        sent_at=timezone.now(), sent_to=to, provider_reference=reference[:100], last_error=""
+    )
+
+
+def _release_sms(message_id: int, claimed_at, error: str) -> None:
+    TextMessage.objects.filter(pk=message_id, claimed_at=claimed_at).update(
+        claimed_at=None, last_error=error
+    )
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:LAST_ERROR_MAX_LENGTH]
 
 
 def mark_read(user: User, ids: Iterable[int] | Literal["all"]) -> int:
@@ -138,7 +262,14 @@ def sweep_unsent(now=None) -> int:
         tasks.deliver_notification_task.delay(pk)
     if ids:
         logger.info("Re-enqueued %d unsent notification(s).", len(ids))
-    return len(ids)
+    sms_ids = list(
+        TextMessage.objects.to_sweep(now, older_than).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for pk in sms_ids:
+        tasks.deliver_sms_task.delay(pk)
+    if sms_ids:
+        logger.info("Re-enqueued %d unsent SMS.", len(sms_ids))
+    return len(ids) + len(sms_ids)
 
 
 def _build(recipient, kind, context, url, ics, identity=None) -> Notification:
@@ -174,3 +305,37 @@ def _deliver_on_commit(ids: list[int]) -> None:
             tasks.deliver_notification_task.delay(pk)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+STOP_WORDS = {"stop", "stop sms", "arret", "arrêt", "arreter", "arrêter", "unsubscribe", "end"}
+
+
+def receive_sms(sender: str, text: str) -> int:
+    """A reply from ``sender`` (the provider's inbound webhook). « STOP » (or « ARRET »)
+    withdraws the consent of every account with that number: no SMS leaves for them
+    afterwards (pending ones are dropped at delivery). Returns how many accounts stopped;
+    any other reply is ignored (nobody reads SMS replies: the texts say so).
+    """
+    if " ".join(text.lower().split()).strip(" .!") not in STOP_WORDS:
+        return 0
+    phone = parse_phone(sender)
+    if phone is None:
+        logger.warning("STOP from a number that is not one: %r", sender[:30])
+        return 0
+    stopped = stop_sms_for_number(phone)
+    logger.info("STOP received: SMS stopped for %d account(s).", stopped)
+    return stopped
+
+
+def parse_phone(value: str):
+    """A phone number from a provider's webhook ("33612345678", "+336…", "0612…"), or None."""
+    value = (value or "").strip()
+    if value.isdigit() and not value.startswith("0"):
+        value = f"+{value}"
+    try:
+        number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -35,6 +35,7 @@ from django.utils.safestring import mark_safe
 from wagtail.images.views.serve import generate_image_url
 
 from .models import Notification
+from .sms import to_gsm7
 
 logger = logging.getLogger(__name__)
 
@@ -190,3 +191,19 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     if notification.ics:
         message.attach(ICS_FILENAME, notification.ics, ics_mimetype(notification.ics))
     return message
+
+
+def render_sms(kind: str, context: Mapping[str, Any]) -> str:
+    """The SMS of ``kind`` (``notifications/<kind>/sms.txt``) for ``context["recipient"]``,
+    in their language, on one line in the GSM-7 alphabet; "" when the kind has no SMS."""
+    if not _KIND.match(kind):
+        raise ValueError(f"Invalid notification kind: {kind!r}")
+    with (
+        translation.override(reader_language(context.get("recipient"))),
+        timezone.override(settings.TIME_ZONE),
+    ):
+        try:
+            text = _render_text(f"{TEMPLATE_DIR}/{kind}/sms.txt", context)
+        except TemplateDoesNotExist:
+            return ""
+    return to_gsm7(text)

@@ -30,7 +30,8 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def unsent(self) -> "NotificationQuerySet":
-        return self.filter(sent_at__isnull=True)
+        """E-mails still to deliver (a notice whose reader wants no e-mail has none)."""
+        return self.filter(sent_at__isnull=True, email=True)
 
     def claimable(self, now: datetime) -> "NotificationQuerySet":
         """Rows no worker is delivering: never claimed, or claimed by a worker presumed dead."""
@@ -75,6 +76,8 @@ class Notification(models.Model):
         blank=True,
         help_text=_("Texte iCalendar joint à l’e-mail (invite.ics)."),
     )
+    # False: a notice in Balise only, the reader turned e-mails of this topic off.
+    email = models.BooleanField(_("par e-mail"), default=True, db_default=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
@@ -117,3 +120,75 @@ class Notification(models.Model):
         if content and self.url and content[-1].endswith(self.absolute_url):
             content = content[:-1]
         return "\n\n".join(content) or self.body_text
+
+
+class TextMessageQuerySet(models.QuerySet):
+    def pending(self) -> "TextMessageQuerySet":
+        """Neither sent nor dropped."""
+        return self.filter(sent_at__isnull=True, dropped_at__isnull=True)
+
+    def claimable(self, now: datetime) -> "TextMessageQuerySet":
+        return self.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+
+    def to_sweep(self, now: datetime, older_than: timedelta) -> "TextMessageQuerySet":
+        return (
+            self.pending()
+            .claimable(now)
+            .filter(created_at__lt=now - older_than)
+            .order_by("created_at", "pk")
+        )
+
+
+class TextMessage(models.Model):
+    """An SMS to one person: the SMS outbox, beside the e-mails' (``Notification``).
+
+    Written by ``notify`` in the cause's transaction when the person gave a mobile number
+    and consent and wants SMS for that topic. The text is rendered then, in their language;
+    the number is read again at delivery, so a number changed or a « STOP » in between is
+    honoured (the row is dropped, never sent).
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="text_messages",
+        verbose_name=_("destinataire"),
+    )
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="text_messages",
+        verbose_name=_("notification"),
+    )
+    kind = models.CharField(_("type"), max_length=64)
+    body = models.CharField(_("texte"), max_length=480)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("tentatives d’envoi"), default=0)
+    # Set when an attempt's outcome is unknown (the provider timed out after receiving the
+    # request): the next attempt asks the provider before sending again.
+    uncertain_at = models.DateTimeField(_("envoi incertain le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    sent_to = models.CharField(_("envoyé au"), max_length=20, blank=True)
+    provider_reference = models.CharField(_("référence du prestataire"), max_length=100, blank=True)
+    dropped_at = models.DateTimeField(_("abandonné le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    objects = TextMessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS")
+        indexes = [
+            models.Index(fields=["sent_at", "created_at"], name="sms_sent_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def client_reference(self) -> str:
+        """Our reference for this SMS at the provider (tag), stable across attempts."""
+        return f"balise-sms-{self.pk}"

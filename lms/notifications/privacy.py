@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from lms.accounts.privacy import Declaration, Section, register
 
-from .models import Notification
+from .models import Notification, TextMessage
 
 
 def erase_notices(urls) -> None:
@@ -21,6 +21,7 @@ def erase_notices(urls) -> None:
 def erase(user) -> None:
     """Delete the person's notifications; replace their e-mail and full name in anyone
     else's notice."""
+    TextMessage.objects.filter(recipient=user).delete()
     Notification.objects.filter(recipient=user).delete()
     mentions = {m for m in (user.email, user.get_full_name()) if m}
     mentions |= {str(escape(m)) for m in mentions}
@@ -60,7 +61,14 @@ register(
                     )
                 },
             ),
+            # Every SMS written to the person: text, number it was sent to, dates.
+            Section("text_messages", "notifications.TextMessage", "recipient"),
         ),
+        excluded={
+            "notifications.TextMessage.notification": (
+                "the notice an SMS repeats: exported in « notifications », its id in the SMS row"
+            ),
+        },
         erase=erase,
     )
 )

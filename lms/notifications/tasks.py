@@ -5,6 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from . import actions
+from .sms import SmsNotSent, SmsUncertain
 
 
 @shared_task(
@@ -34,3 +35,21 @@ def sweep_unsent_task() -> int:
     committed, and their e-mails leave once the broker is back.
     """
     return actions.sweep_unsent()
+
+
+@shared_task(
+    bind=True,
+    name="notifications.deliver_sms_task",
+    autoretry_for=(SmsNotSent, SmsUncertain, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def deliver_sms_task(self, message_id: int) -> None:
+    """Send one SMS, at most once per row (see ``actions.deliver_sms``).
+
+    Enqueued on commit by ``notify`` and again by the sweeper. A provider that fails or
+    times out is retried with exponential backoff; after an uncertain attempt the provider
+    is asked first. Once retries run out the sweeper keeps trying.
+    """
+    actions.deliver_sms(message_id)

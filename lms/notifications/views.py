@@ -1,12 +1,18 @@
 """The recipient's notices in Balise. Thin: every lookup goes through ``visible_to``."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import actions
@@ -67,3 +73,31 @@ def _safe_next(request, url: str | None) -> str:
     ):
         return url
     return ""
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request, token: str):
+    """The SMS provider's webhook for replies: « STOP » stops SMS to that number.
+
+    Authenticated by the secret in its address (``SMS_INBOUND_TOKEN``, given to the
+    provider only); unknown without it. Accepts JSON or a form, with the sender in
+    ``from`` (or ``msisdn``, ``sender``) and the text in ``text`` (or ``message``,
+    ``content``). Always answers 204 to a genuine call, whatever the text.
+    """
+    expected = settings.SMS_INBOUND_TOKEN
+    if not expected or not constant_time_compare(token, expected):
+        raise Http404
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return HttpResponseBadRequest("invalid JSON")
+        if not isinstance(data, dict):
+            return HttpResponseBadRequest("expected an object")
+    else:
+        data = request.POST
+    sender = next((str(data[k]) for k in ("from", "msisdn", "sender") if data.get(k)), "")
+    text = next((str(data[k]) for k in ("text", "message", "content") if data.get(k)), "")
+    actions.receive_sms(sender, text)
+    return HttpResponse(status=204)

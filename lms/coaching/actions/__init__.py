@@ -80,3 +80,7 @@ __all__ = [
     "snapshot",
     "upcoming_session",
 ]
+
+from .reminders import Reminded, remind_session, send_session_reminders  # noqa: E402
+
+__all__ += ["Reminded", "remind_session", "send_session_reminders"]
