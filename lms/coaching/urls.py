@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import agenda_views, views
 
 app_name = "coaching"
 
@@ -27,4 +27,14 @@ urlpatterns = [
     # Structure managers
     path("structure/", views.structure_requests, name="structure_requests"),
     path("demandes/<id:pk>/confier/", views.assign, name="assign"),
+]
+
+# The life of a session, the coach's agenda and calendar feed (``agenda_views``).
+urlpatterns += [
+    path("agenda/", agenda_views.agenda_page, name="agenda"),
+    path("agenda/lien/", agenda_views.agenda_feed_token, name="agenda_feed_token"),
+    path("agenda/<str:token>.ics", agenda_views.agenda_feed, name="agenda_feed"),
+    path("rendez-vous/<id:pk>/deplacer/", agenda_views.move_session, name="move_session"),
+    path("rendez-vous/<id:pk>/annuler/", agenda_views.cancel_session, name="cancel_session"),
+    path("rendez-vous/<id:pk>/presence/", agenda_views.record_attendance, name="attendance"),
 ]

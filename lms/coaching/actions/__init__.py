@@ -17,6 +17,7 @@ from ._common import CoachingError, in_site_language
 from .assignment import assign_request, assignable_coaches
 from .claims import ClaimResult, claim_request, hand_back
 from .escalation import escalate_overdue_requests
+from .feeds import open_calendar_feed, revoke_calendar_feed
 from .inactivity import nudge_inactive_learners
 from .repair import REPAIR_BATCH, Repaired, repair_requests
 from .requests import (
@@ -31,7 +32,14 @@ from .requests import (
     save_notes,
     snapshot,
 )
-from .sessions import answer_session, propose_session
+from .sessions import (
+    answer_session,
+    cancel_session,
+    is_late,
+    move_session,
+    propose_session,
+    record_attendance,
+)
 
 __all__ = [
     "REPAIR_BATCH",
@@ -41,6 +49,7 @@ __all__ = [
     "Repaired",
     "accept_offered_point",
     "answer_session",
+    "cancel_session",
     "assign_request",
     "assignable_coaches",
     "balance_input",
@@ -50,12 +59,17 @@ __all__ = [
     "escalate_overdue_requests",
     "hand_back",
     "in_site_language",
+    "is_late",
+    "move_session",
+    "open_calendar_feed",
     "nudge_inactive_learners",
     "open_help_request",
     "open_request",
     "open_request_for_point",
     "propose_session",
+    "record_attendance",
     "repair_requests",
+    "revoke_calendar_feed",
     "save_notes",
     "snapshot",
 ]
