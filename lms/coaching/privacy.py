@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy
 from lms.accounts.privacy import Declaration, Section, register
 from lms.notifications.privacy import erase_notices
 
-from .models import CoachingRequest, CoachingSession, RequestEvent, SessionStatus, Status
+from .models import (
+    CalendarFeed,
+    CoachingRequest,
+    CoachingSession,
+    RequestEvent,
+    SessionChange,
+    SessionStatus,
+    Status,
+)
 
 
 def erase(user) -> None:
@@ -34,6 +42,9 @@ def erase(user) -> None:
         private_notes="",
     )
     RequestEvent.objects.filter(request__learner=user).update(message="", where="")
+    # Reasons given for moving or cancelling the person's sessions may tell of their life.
+    SessionChange.objects.filter(session__request__learner=user).update(reason="")
+    CalendarFeed.objects.filter(coach=user).delete()
     erase_notices(
         reverse("coaching:request", args=[pk]) for pk in requests.values_list("pk", flat=True)
     )
@@ -57,10 +68,29 @@ register(
                     )
                 },
                 children=(
-                    Section("sessions", "coaching.CoachingSession", "request"),
+                    Section(
+                        "sessions",
+                        "coaching.CoachingSession",
+                        "request",
+                        # Each move, cancellation (who, when, why) and attendance record.
+                        children=(Section("changes", "coaching.SessionChange", "session"),),
+                    ),
                     # Each message and origin added to the request (help, points, self-assessment).
                     Section("events", "coaching.RequestEvent", "request"),
                 ),
+            ),
+            # A coach's private calendar feed: that it exists and since when.
+            Section(
+                "calendar_feed",
+                "coaching.CalendarFeed",
+                "coach",
+                one=True,
+                withheld={
+                    "token": gettext_lazy(
+                        "la clé secrète du lien de votre agenda : renouvelez-la depuis « Mon "
+                        "agenda » pour en obtenir une nouvelle"
+                    )
+                },
             ),
         ),
         # Reminders sent when the person had not come back for a while, with each enrolment.
@@ -71,6 +101,10 @@ register(
             # learners is the learners' file, not the coach's.
             "coaching.CoachingRequest.coach": "coach side: other people's requests",
             "coaching.CoachingSession.coach": "coach side: sessions with other people",
+            "coaching.SessionChange.actor": (
+                "who moved, cancelled or recorded a session: exported with the changes of the "
+                "person's own sessions; a coach's changes are their learners' files"
+            ),
         },
         erase=erase,
         activity=(

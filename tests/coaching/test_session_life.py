@@ -164,3 +164,18 @@ def test_a_past_or_cancelled_session_cannot_be_cancelled_again(request_, rhone_c
     with pytest.raises(actions.CoachingError):
         actions.cancel_session(request_.learner, session, reason="Moi aussi")
     assert Notification.objects.filter(kind="session_cancelled").count() == 1
+
+
+def test_the_learner_exports_the_changes_and_erasure_blanks_their_reasons(request_, rhone_coach):
+    from lms.accounts.gdpr import anonymise_user, export_user_data
+
+    session = propose(rhone_coach, request_)
+    actions.move_session(
+        request_.learner, session, starts_at=in_days(8), reason="Mon fils est malade"
+    )
+    data = export_user_data(request_.learner)
+    [change] = data["coaching_requests"][0]["sessions"][0]["changes"]
+    assert change["reason"] == "Mon fils est malade" and change["kind"] == "moved"
+
+    anonymise_user(request_.learner)
+    assert SessionChange.objects.get(session=session).reason == ""
