@@ -125,3 +125,45 @@ def test_an_empty_period_says_what_to_do(client, sessions):
     client.force_login(manager(sessions["drome"]))
     page = client.get(SHEET, {"start": "2024-01-01", "end": "2024-01-31"}).content.decode()
     assert "Aucun rendez-vous sur cette période" in page
+
+
+# --- The dashboard's table: no-show rate, days to the first session held -----------------------
+
+
+def _record(session, attendance):
+    session.attendance = attendance
+    session.save(update_fields=["attendance"])
+
+
+def test_the_presences_table_gives_the_no_show_rate_and_the_days_to_the_first_held():
+    from lms.reports.exports import export_value
+    from lms.reports.queries import Filters
+    from lms.reports.tables import Report
+
+    pathway = build_pathway(["m:1"])
+    for index in range(6):
+        request = make_request(learner(departement="69"), pathway, response_hours=5)
+        _record(make_session(request, starts=f"2025-03-{11 + index}"), Attendance.HELD)
+        if index == 0:
+            _record(make_session(request, starts="2025-03-20"), Attendance.NO_SHOW)
+    make_session(make_request(learner(departement="69"), pathway, response_hours=5))  # not recorded
+
+    table = Report(Filters(), []).tables["presences"]
+    total = table.lines()[-1]
+    assert [cell.value for cell in total[1:4]] == [7, 6, 1]
+    assert round(total[4].value, 1) == 14.3  # 1 no-show in 7 recorded sessions
+    assert total[5].value == 6
+    # Requests opened on 10/03 at noon, first sessions held from 11/03 to 16/03.
+    assert 3 <= total[6].value <= 4 and 5 <= total[7].value <= 6
+    # Outside Balise the single no-show is hidden, and the rate resting on it is blank.
+    assert export_value(total[3]) in ("< 5", "s") and export_value(total[4]) == ""
+
+
+def test_no_show_and_late_cancellation_are_not_counted_as_held_sessions():
+    from lms.reports.queries import Filters, held_sessions
+
+    request = make_request(learner(departement="69"), build_pathway(["m:1"]), response_hours=5)
+    kept = make_session(request, starts="2025-03-11")
+    _record(make_session(request, starts="2025-03-12"), Attendance.NO_SHOW)
+    _record(make_session(request, starts="2025-03-13"), Attendance.LATE_CANCELLED)
+    assert list(held_sessions(Filters())) == [kept]
