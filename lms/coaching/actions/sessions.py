@@ -191,20 +191,20 @@ def _check_free(session: CoachingSession, starts_at: datetime) -> None:
             )
 
 
-def _tell_other_side(actor: User, session: CoachingSession, kind: str, context: dict) -> None:
-    """Tell the side that did not act, with the session's calendar file."""
+def _other_side(actor: User, session: CoachingSession) -> dict:
+    """``notify``'s recipient, link and structure for the side of ``session`` that did not
+    act: the learner (from their coach's structure) or the coach (to the request file)."""
     learner = session.request.learner
-    to_learner = actor.pk != learner.pk
-    notify(
-        learner if to_learner else session.coach,
-        kind=kind,
-        context={"session": session, "actor": actor, **context},
-        url=reverse("coaching:my_coaching")
-        if to_learner
-        else reverse("coaching:request", args=[session.request_id]),
-        ics=session_calendar(session),
-        structure=structure_for_learner(session.request, session.coach) if to_learner else None,
-    )
+    if actor.pk != learner.pk:
+        return {
+            "recipient": learner,
+            "url": reverse("coaching:my_coaching"),
+            "structure": structure_for_learner(session.request, session.coach),
+        }
+    return {
+        "recipient": session.coach,
+        "url": reverse("coaching:request", args=[session.request_id]),
+    }
 
 
 @in_site_language
@@ -237,7 +237,12 @@ def move_session(actor: User, session: CoachingSession, *, starts_at: datetime, 
         previous_starts_at=previous,
         starts_at=starts_at,
     )
-    _tell_other_side(actor, locked, "session_moved", {"previous": previous, "reason": reason})
+    notify(
+        **_other_side(actor, locked),
+        kind="session_moved",
+        context={"session": locked, "actor": actor, "previous": previous, "reason": reason},
+        ics=session_calendar(locked),
+    )
     return locked
 
 
@@ -276,15 +281,17 @@ def cancel_session(actor: User, session: CoachingSession, *, reason: str) -> Coa
         CoachingRequest.objects.filter(pk=locked.request_id, status=Status.SCHEDULED).update(
             status=Status.CLAIMED
         )
-    _tell_other_side(
-        actor,
-        locked,
-        "session_cancelled",
-        {
+    notify(
+        **_other_side(actor, locked),
+        kind="session_cancelled",
+        context={
+            "session": locked,
+            "actor": actor,
             "because": "coach_called_off" if actor.pk == locked.coach_id else "learner_called_off",
             "reason": reason,
             "late": late,
         },
+        ics=session_calendar(locked),
     )
     return locked
 
