@@ -547,6 +547,9 @@ BALISE_REPORTS_CACHE_SECONDS = env.int("BALISE_REPORTS_CACHE_SECONDS", default=3
 
 # First response due within this many working days (French public holidays off).
 BALISE_SLA_WORKING_DAYS = env.int("BALISE_SLA_WORKING_DAYS", default=2)
+# A session cancelled (by either side) less than this many hours before it starts is
+# recorded as « annulation tardive ».
+BALISE_LATE_CANCELLATION_HOURS = env.int("BALISE_LATE_CANCELLATION_HOURS", default=24)
 # A request in the network-wide queue is announced to the managers and to at most this many
 # remote-capable coaches, those with the most room (all of them see it in their queue).
 BALISE_NETWORK_QUEUE_NOTIFY_MAX = env.int("BALISE_NETWORK_QUEUE_NOTIFY_MAX", default=10)

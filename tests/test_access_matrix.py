@@ -195,6 +195,22 @@ EXPECTATIONS = {
         COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}
     ),
     "coaching:session_video": row(logged_in(404), logged_in(405)),
+    # The life of a session: its coach or its learner moves or cancels it (POST without data:
+    # a message, back to their page); its coach records attendance; the agenda is a coach's own.
+    "coaching:move_session": row(
+        logged_in(405), {"anonymous": LOGIN, "learner_a": 302, "coach_a": 302, "*": 404}
+    ),
+    "coaching:cancel_session": row(
+        logged_in(405), {"anonymous": LOGIN, "learner_a": 302, "coach_a": 302, "*": 404}
+    ),
+    "coaching:attendance": row(COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 404}),
+    "coaching:agenda": row(COACHES_ONLY | {"coach_a": 200, "other_coach": 200}, COACHES_ONLY),
+    "coaching:agenda_feed_token": row(
+        COACHES_ONLY, COACHES_ONLY | {"coach_a": 302, "other_coach": 302}
+    ),
+    # A calendar feed needs no login: its secret token is the key. A revoked (or unknown)
+    # token answers 404 to everyone (a valid one: tests/coaching/test_calendar_feed.py).
+    "coaching:agenda_feed": row(404, 405),
     # Outcomes: the learner's own self-diagnoses, milestones and opinions. Pathway pages need an
     # enrolment (others are sent to the pathway's page); A finished the pathway and reached its
     # point, so A gets the forms (POST without data: the form's errors).
@@ -247,6 +263,11 @@ EXPECTATIONS = {
     "reports:funder_regenerate": row(
         MANAGERS_ONLY | {"manager": 405, "other_manager": 405},
         MANAGERS_ONLY | {"manager": 302, "other_manager": 404},
+    ),
+    # The session attendance sheet: managers (their structures) and coaches (their own).
+    "reports:attendance": row(
+        {"anonymous": LOGIN, "coach_a": 200, "other_coach": 200, **BOTH_MANAGERS, "*": 403},
+        logged_in(405),
     ),
     # Notifications: only the recipient sees one.
     "notifications:list": row(logged_in(200), logged_in(405)),
@@ -397,6 +418,9 @@ def world():
 PK_OF = {
     "coaching:answer_session": "session_pk",
     "coaching:session_ics": "session_pk",
+    "coaching:move_session": "session_pk",
+    "coaching:cancel_session": "session_pk",
+    "coaching:attendance": "session_pk",
     "notifications:open": "notification_pk",
     "outcomes:diagnosis_result": "diagnosis_pk",
     "outcomes:diagnosis_request_coaching": "diagnosis_pk",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from lms.accounts.departements import DEPARTEMENT_CHOICES
 from lms.accounts.models import CoachProfile, Modality, Structure, StructureKind
 
-from .models import Origin, Outcome
+from .models import Attendance, Origin, Outcome
 
 
 class HelpRequestForm(forms.Form):
@@ -354,3 +354,59 @@ class MessageForm(forms.Form):
         if not body:
             raise forms.ValidationError(_("Écrivez votre message avant de l'envoyer."))
         return body
+
+
+# --- The life of a session ---------------------------------------------------------------------
+
+
+class SessionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Raison (transmise à l'autre personne)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        error_messages={"required": _("Donnez la raison : l'autre personne la recevra.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Donnez la raison : l'autre personne la recevra."))
+        return reason
+
+
+class MoveSessionForm(SessionReasonForm):
+    date = forms.DateField(
+        label=_("Nouvelle date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Choisissez la nouvelle date."),
+            "invalid": _("Date invalide."),
+        },
+    )
+    time = forms.TimeField(
+        label=_("Nouvelle heure"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={
+            "required": _("Choisissez la nouvelle heure."),
+            "invalid": _("Heure invalide."),
+        },
+    )
+    field_order = ["date", "time", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        day, hour = cleaned.get("date"), cleaned.get("time")
+        if day and hour:
+            starts_at = _local_moment(datetime.combine(day, hour))
+            if starts_at <= timezone.now():
+                raise forms.ValidationError(
+                    _("Ce créneau est déjà passé : choisissez une date à venir.")
+                )
+            if starts_at > timezone.now() + timedelta(days=365):
+                raise forms.ValidationError(_("Choisissez une date dans l'année qui vient."))
+            cleaned["starts_at"] = starts_at
+        return cleaned
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(choices=Attendance.choices)

@@ -262,6 +262,12 @@ class SessionStatus(models.TextChoices):
 ACTIVE_SESSION_STATUSES = [SessionStatus.PROPOSED, SessionStatus.ACCEPTED]
 
 
+class Attendance(models.TextChoices):
+    HELD = "held", _("Tenu")
+    NO_SHOW = "no_show", _("Absence")
+    LATE_CANCELLED = "late_cancelled", _("Annulation tardive")
+
+
 class CoachingSession(models.Model):
     """A meeting a coach proposes for a request; the learner accepts, declines or asks again."""
 
@@ -293,6 +299,11 @@ class CoachingSession(models.Model):
     video_room = models.CharField(
         _("salle de visioconférence"), max_length=64, blank=True, default="", db_default=""
     )
+    # What happened, recorded by the coach once the time is past (or « cancelled late » when
+    # either side cancels less than BALISE_LATE_CANCELLATION_HOURS before); empty until then.
+    attendance = models.CharField(
+        _("présence"), max_length=14, choices=Attendance.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("singular", "rendez-vous")
@@ -316,6 +327,25 @@ class CoachingSession(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_SESSION_STATUSES
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def can_change(self) -> bool:
+        """Still to come and on: either side may move or cancel it."""
+        return self.is_active and not self.has_started
+
+    @property
+    def late_hours(self) -> int:
+        """Hours before the start under which a cancellation is « tardive »."""
+        return settings.BALISE_LATE_CANCELLATION_HOURS
+
+    @property
+    def awaits_attendance(self) -> bool:
+        """Its time has come and it was on (or its attendance is being corrected)."""
+        return self.has_started and (self.is_active or bool(self.attendance))
 
 
 class InactivityNudge(models.Model):
@@ -518,3 +548,62 @@ class SessionReminder(models.Model):
 
     def __str__(self):
         return f"{self.session_id} -{self.hours_before}h"
+
+
+class SessionChangeKind(models.TextChoices):
+    MOVED = "moved", _("Déplacé")
+    CANCELLED = "cancelled", _("Annulé")
+    ATTENDANCE = "attendance", _("Présence notée")
+
+
+class SessionChange(models.Model):
+    """One change in a session's life, for its history on the request file: who moved or
+    cancelled it, when and why (a cancellation less than BALISE_LATE_CANCELLATION_HOURS
+    before the start is ``late``), or who recorded (or corrected) its attendance."""
+
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("changement"), max_length=10, choices=SessionChangeKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    reason = models.TextField(_("raison"), blank=True, max_length=1000)
+    previous_starts_at = models.DateTimeField(_("ancien début"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
+    late = models.BooleanField(_("annulation tardive"), default=False)
+    attendance = models.CharField(
+        _("présence"), max_length=14, choices=Attendance.choices, blank=True, default=""
+    )
+    previous_attendance = models.CharField(
+        _("présence corrigée"), max_length=14, choices=Attendance.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("changement de rendez-vous")
+        verbose_name_plural = _("changements de rendez-vous")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.session_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A coach's private calendar feed: the secret in its URL is the only key (no login), so
+    renewing it replaces the token and the old URL answers 404."""
+
+    coach = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agenda abonné")
+        verbose_name_plural = _("agendas abonnés")
+
+    def __str__(self):
+        return f"feed of {self.coach_id}"

@@ -11,10 +11,12 @@ from .actions.messages import thread_path, thread_url
 from .models import (
     AvailabilityException,
     AvailabilityRule,
+    CalendarFeed,
     CoachingRequest,
     CoachingSession,
     RequestEvent,
     RequestMessage,
+    SessionChange,
     SessionStatus,
     Status,
     ThreadReader,
@@ -52,6 +54,9 @@ def erase(user) -> None:
     # Where they stood in other people's threads (a coach's or a manager's account).
     ThreadReader.objects.filter(reader=user).delete()
     ids = list(requests.values_list("pk", flat=True))
+    # Reasons given for moving or cancelling the person's sessions may tell of their life.
+    SessionChange.objects.filter(session__request__learner=user).update(reason="")
+    CalendarFeed.objects.filter(coach=user).delete()
     erase_notices(
         [
             *(reverse("coaching:request", args=[pk]) for pk in ids),
@@ -87,8 +92,12 @@ register(
                         "sessions",
                         "coaching.CoachingSession",
                         "request",
-                        # When each session was reminded (the messages are notifications).
-                        children=(Section("reminders", "coaching.SessionReminder", "session"),),
+                        # When each session was reminded (the messages are notifications);
+                        # each move, cancellation (who, when, why) and attendance record.
+                        children=(
+                            Section("reminders", "coaching.SessionReminder", "session"),
+                            Section("changes", "coaching.SessionChange", "session"),
+                        ),
                     ),
                     # Each message and origin added to the request (help, points, self-assessment).
                     Section("events", "coaching.RequestEvent", "request"),
@@ -100,6 +109,19 @@ register(
             # As a coach: the weekly slots they publish and the days they take no booking.
             Section("availability_rules", "coaching.AvailabilityRule", "coach"),
             Section("availability_exceptions", "coaching.AvailabilityException", "coach"),
+            # A coach's private calendar feed: that it exists and since when.
+            Section(
+                "calendar_feed",
+                "coaching.CalendarFeed",
+                "coach",
+                one=True,
+                withheld={
+                    "token": gettext_lazy(
+                        "la clé secrète du lien de votre agenda : renouvelez-la depuis « Mon "
+                        "agenda » pour en obtenir une nouvelle"
+                    )
+                },
+            ),
         ),
         # Reminders sent when the person had not come back for a while, with each enrolment.
         nested={"enrollments": (Section("reminders", "coaching.InactivityNudge", "enrollment"),)},
@@ -120,6 +142,10 @@ register(
             "coaching.ThreadReader.request": "technical: read marks of the request's thread",
             "coaching.CoachingSession.rule": "coach side: the weekly slot a session was booked "
             "on, exported with the coach's availability",
+            "coaching.SessionChange.actor": (
+                "who moved, cancelled or recorded a session: exported with the changes of the "
+                "person's own sessions; a coach's changes are their learners' files"
+            ),
         },
         erase=erase,
         activity=(

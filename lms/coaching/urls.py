@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import booking_views, views
+from . import agenda_views, booking_views, views
 
 app_name = "coaching"
 
@@ -40,4 +40,14 @@ urlpatterns = [
         name="remove_exception",
     ),
     path("visio/<slug:room>/", booking_views.session_video, name="session_video"),
+]
+
+# The life of a session, the coach's agenda and calendar feed (``agenda_views``).
+urlpatterns += [
+    path("agenda/", agenda_views.agenda_page, name="agenda"),
+    path("agenda/lien/", agenda_views.agenda_feed_token, name="agenda_feed_token"),
+    path("agenda/<str:token>.ics", agenda_views.agenda_feed, name="agenda_feed"),
+    path("rendez-vous/<id:pk>/deplacer/", agenda_views.move_session, name="move_session"),
+    path("rendez-vous/<id:pk>/annuler/", agenda_views.cancel_session, name="cancel_session"),
+    path("rendez-vous/<id:pk>/presence/", agenda_views.record_attendance, name="attendance"),
 ]

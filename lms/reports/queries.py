@@ -31,6 +31,7 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     Func,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -38,7 +39,13 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from lms.coaching.models import CoachingRequest, CoachingSession, SessionStatus, Status
+from lms.coaching.models import (
+    Attendance,
+    CoachingRequest,
+    CoachingSession,
+    SessionStatus,
+    Status,
+)
 from lms.outcomes.models import (
     Competence,
     CompetenceScore,
@@ -344,9 +351,7 @@ def response_hours(f: Filters) -> tuple[dict[str, list[float | None]], list[floa
     return percentiles_by_group(rows, PERCENTILES)
 
 
-def held_sessions(f: Filters, now: datetime | None = None):
-    """Accepted sessions whose start is past, in the period (by start)."""
-    q = Q(status=SessionStatus.ACCEPTED, starts_at__lt=now or timezone.now())
+def _sessions(f: Filters, q: Q):
     q &= f.period("starts_at") & f.pathway("request__pathway_id")
     if f.scope is not None:
         q &= Q(request__structure_id__in=f.scope.structure_ids)
@@ -355,6 +360,52 @@ def held_sessions(f: Filters, now: datetime | None = None):
     if f.area_type:
         q &= Q(request__learner__learner_profile__area_type=f.area_type)
     return CoachingSession.objects.filter(q)
+
+
+def held_sessions(f: Filters, now: datetime | None = None):
+    """Accepted sessions whose start is past, in the period (by start), but those the coach
+    recorded as a no-show or a late cancellation."""
+    q = Q(status=SessionStatus.ACCEPTED, starts_at__lt=now or timezone.now())
+    q &= ~Q(attendance__in=[Attendance.NO_SHOW, Attendance.LATE_CANCELLED])
+    return _sessions(f, q)
+
+
+def attendance_by_origin(f: Filters) -> list[dict]:
+    """Sessions of the period (by start) whose attendance the coach recorded as held or
+    no-show, by their request's origin: ``held`` and ``no_show``."""
+    return list(
+        _sessions(f, Q(attendance__in=[Attendance.HELD, Attendance.NO_SHOW]))
+        .values(origin=F("request__origin"))
+        .annotate(
+            held=Count("pk", filter=Q(attendance=Attendance.HELD)),
+            no_show=Count("pk", filter=Q(attendance=Attendance.NO_SHOW)),
+        )
+        .order_by("origin")
+    )
+
+
+def first_held_days(f: Filters) -> tuple[dict[str, list[float | None]], list[float | None], dict]:
+    """Days from a request (of the period) to its first session recorded as held: median
+    and 90th percentile by origin and overall, and how many requests had one by origin.
+    One query: each such request's delay, sorted by the database; ``figures`` interpolates
+    as PostgreSQL's ``percentile_cont`` does."""
+    from .figures import percentiles_by_group
+
+    rows = list(
+        coaching_requests(f)
+        .annotate(
+            first_held=Min("sessions__starts_at", filter=Q(sessions__attendance=Attendance.HELD))
+        )
+        .filter(first_held__isnull=False)
+        .annotate(days=HoursBetween(F("first_held"), F("created_at")) / 24.0)
+        .order_by("days")
+        .values_list("origin", "days")
+    )
+    counts: dict[str, int] = {}
+    for origin, _days in rows:
+        counts[origin] = counts.get(origin, 0) + 1
+    by_origin, overall = percentiles_by_group(rows, PERCENTILES)
+    return by_origin, overall, counts
 
 
 def recommended_modalities(f: Filters) -> list[tuple[str | None, str, int]]:

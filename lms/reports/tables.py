@@ -156,6 +156,14 @@ class Report:
         return queries.response_hours(self.filters)
 
     @cached_property
+    def attendance(self) -> list[dict]:
+        return queries.attendance_by_origin(self.filters)
+
+    @cached_property
+    def first_held_days(self):
+        return queries.first_held_days(self.filters)
+
+    @cached_property
     def recommended_modalities(self) -> list[tuple[str | None, str, int]]:
         return queries.recommended_modalities(self.filters)
 
@@ -500,6 +508,71 @@ def _request_row(label: str, row: dict, median, p90) -> list[Cell]:
     ]
 
 
+def attendance_table(report: Report) -> Table:
+    """No-show rate (sessions of the period whose attendance was recorded) and the delay
+    from a request to its first session held, by origin."""
+    by_origin, overall, with_held = report.first_held_days
+    recorded = {row["origin"]: row for row in report.attendance}
+    origins = sorted(set(recorded) | set(with_held))
+    rows, totals = [], {"held": 0, "no_show": 0, "requests": 0}
+    for origin in origins:
+        row = {
+            **recorded.get(origin, {"held": 0, "no_show": 0}),
+            "requests": with_held.get(origin, 0),
+        }
+        for key in totals:
+            totals[key] += row[key]
+        rows.append(
+            _attendance_row(_label(Origin, origin), row, *by_origin.get(origin, [None, None]))
+        )
+    n = len(rows)
+    return Table(
+        slug="presences",
+        caption=_(
+            "Présence aux rendez-vous et délai jusqu’au premier rendez-vous tenu, par origine"
+        ),
+        columns=[
+            Column(_("Origine")),
+            Column(_("Rendez-vous notés"), Kind.COUNT),
+            Column(_("Tenus"), Kind.COUNT),
+            Column(_("Absences"), Kind.COUNT),
+            Column(_("Taux d’absence (%)"), Kind.RATE),
+            Column(_("Demandes avec un rendez-vous tenu"), Kind.COUNT),
+            Column(_("Délai médian jusqu’au premier rendez-vous tenu (jours)"), Kind.DECIMAL),
+            Column(_("Délai du 9e décile jusqu’au premier rendez-vous tenu (jours)"), Kind.DECIMAL),
+        ],
+        rows=rows,
+        total=_attendance_row(_("Toutes les origines"), totals, *overall),
+        note=_(
+            "Rendez-vous de la période dont l’accompagnateur·rice a noté la présence (tenu ou "
+            "absence). Le délai court de la demande (créée dans la période) à son premier "
+            "rendez-vous noté « tenu »."
+        ),
+        sums=[
+            *column_sums(n, (1, 2, 3, 5)),
+            *(Sum((row, 1), ((row, 2), (row, 3))) for row in range(n + 1)),
+        ],
+        derived=[
+            *(Derived((row, 4), ((row, 3), (row, 1))) for row in range(n + 1)),
+            *(Derived((row, column), ((row, 5),)) for row in range(n + 1) for column in (6, 7)),
+        ],
+        keys=origins,
+    )
+
+
+def _attendance_row(label: str, row: dict, median, p90) -> list[Cell]:
+    return [
+        text(label),
+        count(row["held"] + row["no_show"]),
+        count(row["held"]),
+        count(row["no_show"]),
+        rate(row["no_show"], row["held"] + row["no_show"]),
+        count(row["requests"]),
+        decimal(median, row["requests"]),
+        decimal(p90, row["requests"]),
+    ]
+
+
 def _mix(rows: list[tuple[str | None, str, int]]) -> dict[str | None, dict[str, int]]:
     mix: dict[str | None, dict[str, int]] = {}
     for area, modality, n in rows:
@@ -817,6 +890,16 @@ def links(report: Report, tables: dict[str, Table]) -> list[Sum]:
                 ),
             )
         )
+    # Requests with a session held are some of the requests of their origin.
+    presences = tables["presences"]
+    for index, key in enumerate(presences.keys):
+        if key in requests.keys:
+            found.append(
+                Sum(("demandes", requests.keys.index(key), 1), (("presences", index, 5),), True)
+            )
+    found.append(
+        Sum(("demandes", requests.total_row, 1), (("presences", presences.total_row, 5),), True)
+    )
     # With a pathway chosen, the territories count its enrolled people.
     if report.filters.pathway_id and funnel_.rows:
         found.append(Sum(("territoires", total, 1), (("entonnoir", 0, 2),)))
@@ -837,7 +920,7 @@ def sections() -> list[Section]:
             _("Parcours : de l’inscription à la fin"),
             ("parcours", "entonnoir", "etapes"),
         ),
-        Section("accompagnement", _("Accompagnement"), ("demandes", "modalites")),
+        Section("accompagnement", _("Accompagnement"), ("demandes", "modalites", "presences")),
         Section("territoires", _("Territoires atteints"), ("territoires",)),
         Section(
             "effets",
@@ -854,6 +937,7 @@ TABLE_BUILDERS: dict[str, Callable[[Report], Table]] = {
     "etapes": steps_table,
     "demandes": requests_table,
     "modalites": modalities_table,
+    "presences": attendance_table,
     "territoires": territories_table,
     "competences": competences_table,
     "jalons": stages_table,

@@ -88,6 +88,11 @@ def scene(language: str) -> dict:
         "message": "",
         "gate": True,
         "because": "handed_back",
+        # A session moved or cancelled by one side: who, its former start, their reason.
+        "actor": coach,
+        "previous": starts - timedelta(days=1),
+        "reason": "Un empêchement",
+        "late": False,
         "enrollment": Enrollment(learner=learner, pathway=pathway),
         "days": 14,
         "deadline": starts,

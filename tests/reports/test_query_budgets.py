@@ -18,15 +18,18 @@ SIZES = [2, 8]  # learners per département, each with progress, requests, outco
 # SCOPE: the structures the manager sees (one query, whatever the number of structures): it
 # decides which figures, hence which snapshot, the page may show.
 SCOPE = 1
+# The attendance table (« presences »): the recorded sessions by origin, and each request's
+# first session held (two reads of the one table).
+PRESENCES = 2
 BUDGETS = {
     # + 1: the live revisions of the funnel's modules, before they come from the cache.
-    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE,
-    ("reports:print", ""): 22 + 1 + 1 + SCOPE,
+    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE + PRESENCES,
+    ("reports:print", ""): 22 + 1 + 1 + SCOPE + PRESENCES,
     # An export computes every table, as the print page does: which figures it hides
     # depends on what the other tables show. (+ 1: PostgreSQL's percentiles, as above.)
-    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE,
-    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE,
-    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE,
+    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE + PRESENCES,
+    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE + PRESENCES,
+    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE + PRESENCES,
 }
 
 

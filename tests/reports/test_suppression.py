@@ -374,6 +374,10 @@ def programmes(draw) -> Report:
                     "within": st.booleans(),
                     "hours": st.integers(1, 100),
                     "sessions": st.lists(st.sampled_from(Modality.values), max_size=2),
+                    # Attendance recorded for its sessions (True: held), and the days to
+                    # its first session held.
+                    "attended": st.lists(st.booleans(), max_size=3),
+                    "days": st.integers(0, 60),
                 }
             ),
             max_size=20,
@@ -465,6 +469,34 @@ def programmes(draw) -> Report:
         response_hours=percentiles_by_group(
             sorted(((r["origin"], r["hours"]) for r in answered), key=lambda pair: pair[1]),
             (0.5, 0.9),
+        ),
+        attendance=[
+            {"origin": origin, **figures}
+            for origin, figures in sorted(
+                grouped(
+                    [r for r in requests if r["attended"]],
+                    key=lambda r: r["origin"],
+                    held=lambda r: sum(r["attended"]),
+                    no_show=lambda r: len(r["attended"]) - sum(r["attended"]),
+                ).items()
+            )
+        ],
+        first_held_days=(
+            *percentiles_by_group(
+                sorted(
+                    ((r["origin"], r["days"]) for r in requests if any(r["attended"])),
+                    key=lambda pair: pair[1],
+                ),
+                (0.5, 0.9),
+            ),
+            {
+                origin: figures["n"]
+                for origin, figures in grouped(
+                    [r for r in requests if any(r["attended"])],
+                    key=lambda r: r["origin"],
+                    n=lambda r: 1,
+                ).items()
+            },
         ),
         recommended_modalities=[
             (*key, figures["n"])
@@ -573,6 +605,11 @@ def what_a_reader_knows(report, tables) -> tuple[list, list]:
     column_totals("territoires", (1, 2, 3))
     column_totals("jalons", (1,))
     column_totals("satisfaction", (1, 3, 4))
+    column_totals("presences", (1, 2, 3, 5))
+    for row in range(len(tables["presences"].lines())):  # recorded = held + no-shows
+        sums.append((("presences", row, 1), (("presences", row, 2), ("presences", row, 3))))
+        shown = rate_shown(tables, "presences", row, 4)
+        ratios.append((shown, [(("presences", row, 3), 1)], ("presences", row, 1), 100))
     for slug, figure, difference in (("entonnoir", 2, 4), ("etapes", 2, 3)):
         for row in range(1, len(tables[slug].rows)):
             sums.append(((slug, row - 1, figure), ((slug, row, figure), (slug, row, difference))))

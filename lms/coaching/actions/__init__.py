@@ -25,6 +25,7 @@ from .availability import (
 from .booking import Booked, BookingError, book_slot, upcoming_session
 from .claims import ClaimResult, claim_request, hand_back
 from .escalation import escalate_overdue_requests
+from .feeds import open_calendar_feed, revoke_calendar_feed
 from .inactivity import nudge_inactive_learners
 from .messages import mark_thread_read, post_message, send_due_digests, send_message_digest
 from .repair import REPAIR_BATCH, Repaired, repair_requests
@@ -40,7 +41,14 @@ from .requests import (
     save_notes,
     snapshot,
 )
-from .sessions import answer_session, propose_session
+from .sessions import (
+    answer_session,
+    cancel_session,
+    is_late,
+    move_session,
+    propose_session,
+    record_attendance,
+)
 
 __all__ = [
     "REPAIR_BATCH",
@@ -54,6 +62,7 @@ __all__ = [
     "add_availability_exception",
     "add_availability_rule",
     "answer_session",
+    "cancel_session",
     "assign_request",
     "assignable_coaches",
     "balance_input",
@@ -65,6 +74,9 @@ __all__ = [
     "hand_back",
     "in_site_language",
     "mark_thread_read",
+    "is_late",
+    "move_session",
+    "open_calendar_feed",
     "nudge_inactive_learners",
     "open_help_request",
     "open_request",
@@ -73,7 +85,9 @@ __all__ = [
     "propose_session",
     "remove_availability_exception",
     "remove_availability_rule",
+    "record_attendance",
     "repair_requests",
+    "revoke_calendar_feed",
     "save_notes",
     "send_due_digests",
     "send_message_digest",

@@ -1,0 +1,104 @@
+"""The coach's week: sessions by day in Paris time, attendance buttons for past ones, free
+slots from the availability rules' extension point, constant queries."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lms.coaching import agenda
+from lms.coaching.models import CoachingSession
+from tests.coaching.session_helpers import claimed_request, propose
+from tests.factories.accounts import learner
+
+pytestmark = pytest.mark.django_db
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def monday() -> date:
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+def test_the_week_shows_each_session_on_its_paris_day(client, rhone_coach, lyon_learner):
+    request_ = claimed_request(lyon_learner, rhone_coach)
+    next_monday = monday() + timedelta(days=7)
+    # 23:30 in Paris on Tuesday is Tuesday, though it is 21:30 or 22:30 UTC.
+    late_evening = datetime.combine(next_monday + timedelta(days=1), datetime.min.time()).replace(
+        hour=23, minute=30, tzinfo=PARIS
+    )
+    propose(rhone_coach, request_, starts_at=late_evening)
+    client.force_login(rhone_coach)
+
+    response = client.get(
+        reverse("coaching:agenda"), {"semaine": f"{next_monday + timedelta(days=3):%Y-%m-%d}"}
+    )
+
+    week = response.context["week"]
+    assert week.monday == next_monday
+    assert [len(day.sessions) for day in week.days] == [0, 1, 0, 0, 0, 0, 0]
+    page = response.content.decode()
+    assert "23:30" in page and lyon_learner.get_full_name() in page
+    assert "https://visio.example/salle" in page and "Proposé" in page
+
+
+def test_an_empty_week_says_what_to_do(client, rhone_coach):
+    client.force_login(rhone_coach)
+    page = client.get(reverse("coaching:agenda"), {"semaine": "pas-une-date"}).content.decode()
+    assert "Aucun rendez-vous cette semaine" in page
+    assert f"?semaine={monday() - timedelta(days=7):%Y-%m-%d}" in page
+
+
+def test_free_slots_come_from_the_extension_point(client, rhone_coach, monkeypatch):
+    start = datetime.combine(monday() + timedelta(days=2), datetime.min.time()).replace(
+        hour=9, tzinfo=PARIS
+    )
+    monkeypatch.setattr(
+        agenda,
+        "free_slots",
+        lambda coach, starts, ends: [agenda.FreeSlot(start, start + timedelta(hours=1))],
+    )
+    client.force_login(rhone_coach)
+    response = client.get(reverse("coaching:agenda"))
+    assert response.context["week"].days[2].free_slots
+    assert "Créneau libre 09:00–10:00" in response.content.decode()
+
+
+def test_free_slots_are_none_until_availability_rules_exist(rhone_coach):
+    assert agenda.free_slots(rhone_coach, timezone.now(), timezone.now() + timedelta(days=7)) == []
+
+
+def test_only_coaches_see_an_agenda(client, lyon_learner):
+    client.force_login(lyon_learner)
+    assert client.get(reverse("coaching:agenda")).status_code == 403
+
+
+def _fill_week(coach, n: int):
+    request_ = claimed_request(learner(departement="69"), coach)
+    start = datetime.combine(monday() + timedelta(days=7), datetime.min.time()).replace(
+        hour=8, tzinfo=PARIS
+    )
+    CoachingSession.objects.bulk_create(
+        CoachingSession(
+            request=request_,
+            coach=coach,
+            starts_at=start + timedelta(days=i % 7, minutes=90 * (i // 7)),
+            modality="video",
+            location="https://visio.example",
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_the_agenda_reads_a_constant_number_of_queries(
+    client, rhone_coach, n, django_assert_max_num_queries
+):
+    _fill_week(rhone_coach, n)
+    client.force_login(rhone_coach)
+    url = reverse("coaching:agenda") + f"?semaine={monday() + timedelta(days=7):%Y-%m-%d}"
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert sum(len(day.sessions) for day in response.context["week"].days) == n
