@@ -1,7 +1,8 @@
 """The coach's agenda: a week of sessions (Europe/Paris), and the free slots beside them.
 
 Reads with a constant number of queries whatever the week holds: the sessions with their
-learners in one query, the calendar feed in another.
+learners in one query, the coach's rules, days off and absence in three, the calendar feed
+in another.
 """
 
 from dataclasses import dataclass, field
@@ -11,22 +12,22 @@ from django.utils import timezone
 
 from lms.accounts.models import User
 
-from .models import CalendarFeed, CoachingSession
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    """A time the coach offers for booking (from the availability rules, when they land)."""
-
-    starts_at: datetime
-    ends_at: datetime
+from . import availability
+from .availability import Slot
+from .models import (
+    ACTIVE_SESSION_STATUSES,
+    AvailabilityException,
+    AvailabilityRule,
+    CalendarFeed,
+    CoachingSession,
+)
 
 
 @dataclass
 class Day:
     day: date
     sessions: list[CoachingSession] = field(default_factory=list)
-    free_slots: list[FreeSlot] = field(default_factory=list)
+    free_slots: list[Slot] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -69,14 +70,36 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def free_slots(coach: User, starts: datetime, ends: datetime) -> list[FreeSlot]:
-    """The coach's bookable free slots between ``starts`` and ``ends``.
-
-    Extension point for the availability rules (another piece of work): they will return
-    the slots here, read in one query whatever the week holds; the agenda shows them
-    beside the sessions. Until then there are none.
-    """
-    return []
+def free_slots(
+    coach: User, starts: datetime, ends: datetime, sessions=(), now: datetime | None = None
+) -> list[Slot]:
+    """The coach's slots still open to booking between ``starts`` and ``ends`` (from now
+    on): their weekly rules less their days off, their absence and their active
+    ``sessions`` (those of the period, already read)."""
+    earliest = max(starts, now or timezone.now())
+    if earliest >= ends:
+        return []
+    first_day, last_day = timezone.localdate(starts), timezone.localdate(ends - timedelta(1))
+    rules = AvailabilityRule.objects.filter(coach=coach, valid_from__lte=last_day).exclude(
+        valid_until__lt=first_day
+    )
+    days_off = AvailabilityException.objects.filter(
+        coach=coach, ends_on__gte=first_day, starts_on__lte=last_day
+    ).values_list("coach_id", "starts_on", "ends_on")
+    profile = getattr(coach, "coach_profile", None)
+    busy = [
+        (coach.pk, session.starts_at, session.ends_at)
+        for session in sessions
+        if session.status in ACTIVE_SESSION_STATUSES
+    ]
+    return availability.free_slots(
+        list(rules),
+        exceptions=list(days_off),
+        busy=busy,
+        absent_until={coach.pk: profile.absent_until if profile else None},
+        earliest=earliest,
+        last_day=last_day,
+    )
 
 
 def week_agenda(coach: User, monday: date) -> Week:
@@ -90,9 +113,10 @@ def week_agenda(coach: User, monday: date) -> Week:
         .select_related("request__learner")
         .order_by("starts_at", "pk")
     )
+    sessions = list(sessions)
     for session in sessions:
         days[(timezone.localdate(session.starts_at) - monday).days].sessions.append(session)
-    for slot in free_slots(coach, starts, ends):
+    for slot in free_slots(coach, starts, ends, sessions):
         days[(timezone.localdate(slot.starts_at) - monday).days].free_slots.append(slot)
     return Week(monday, days, CalendarFeed.objects.filter(coach=coach).first())
 

@@ -1,14 +1,13 @@
 """The coach's week: sessions by day in Paris time, attendance buttons for past ones, free
 slots from the availability rules' extension point, constant queries."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from lms.coaching import agenda
 from lms.coaching.models import CoachingSession
 from tests.coaching.session_helpers import claimed_request, propose
 from tests.factories.accounts import learner
@@ -51,23 +50,53 @@ def test_an_empty_week_says_what_to_do(client, rhone_coach):
     assert f"?semaine={monday() - timedelta(days=7):%Y-%m-%d}" in page
 
 
-def test_free_slots_come_from_the_extension_point(client, rhone_coach, monkeypatch):
-    start = datetime.combine(monday() + timedelta(days=2), datetime.min.time()).replace(
-        hour=9, tzinfo=PARIS
+def _evening_rule(coach, weekday: int):
+    from lms.coaching.models import AvailabilityRule
+
+    return AvailabilityRule.objects.create(
+        coach=coach,
+        weekdays=[weekday],
+        start_time=time(18, 0),
+        end_time=time(20, 0),
+        slot_minutes=60,
+        modality="video",
+        valid_from=monday(),
+        on_public_holidays=True,  # whatever the date the test runs on
     )
-    monkeypatch.setattr(
-        agenda,
-        "free_slots",
-        lambda coach, starts, ends: [agenda.FreeSlot(start, start + timedelta(hours=1))],
+
+
+def test_the_week_shows_the_free_slots_of_the_coachs_rules(client, rhone_coach, lyon_learner):
+    _evening_rule(rhone_coach, weekday=2)  # Wednesday evenings
+    next_monday = monday() + timedelta(days=7)
+    wednesday = next_monday + timedelta(days=2)
+    request_ = claimed_request(lyon_learner, rhone_coach)
+    booked = datetime.combine(wednesday, time(18, 0)).replace(tzinfo=PARIS)
+    propose(rhone_coach, request_, starts_at=booked)
+    client.force_login(rhone_coach)
+
+    response = client.get(reverse("coaching:agenda"), {"semaine": f"{next_monday:%Y-%m-%d}"})
+
+    day = response.context["week"].days[2]
+    # 18:00 is proposed to a learner: only 19:00 is still free.
+    assert [slot.local_start.strftime("%H:%M") for slot in day.free_slots] == ["19:00"]
+    page = response.content.decode()
+    assert "Créneau libre 19:00–20:00" in page
+    assert "Créneau libre 18:00–19:00" not in page
+
+
+def test_days_off_and_past_weeks_show_no_free_slot(client, rhone_coach):
+    from lms.coaching.models import AvailabilityException
+
+    _evening_rule(rhone_coach, weekday=2)
+    next_monday = monday() + timedelta(days=7)
+    AvailabilityException.objects.create(
+        coach=rhone_coach, starts_on=next_monday, ends_on=next_monday + timedelta(days=6)
     )
     client.force_login(rhone_coach)
-    response = client.get(reverse("coaching:agenda"))
-    assert response.context["week"].days[2].free_slots
-    assert "Créneau libre 09:00–10:00" in response.content.decode()
-
-
-def test_free_slots_are_none_until_availability_rules_exist(rhone_coach):
-    assert agenda.free_slots(rhone_coach, timezone.now(), timezone.now() + timedelta(days=7)) == []
+    for week in (next_monday, monday() - timedelta(days=7)):
+        response = client.get(reverse("coaching:agenda"), {"semaine": f"{week:%Y-%m-%d}"})
+        assert not any(day.free_slots for day in response.context["week"].days)
+        assert "Créneau libre" not in response.content.decode()
 
 
 def test_only_coaches_see_an_agenda(client, lyon_learner):
@@ -97,6 +126,8 @@ def test_the_agenda_reads_a_constant_number_of_queries(
     client, rhone_coach, n, django_assert_max_num_queries
 ):
     _fill_week(rhone_coach, n)
+    for weekday in range(n % 7):
+        _evening_rule(rhone_coach, weekday)
     client.force_login(rhone_coach)
     url = reverse("coaching:agenda") + f"?semaine={monday() + timedelta(days=7):%Y-%m-%d}"
     with django_assert_max_num_queries(12):
