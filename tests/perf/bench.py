@@ -129,6 +129,17 @@ SCENARIOS = [
     Scenario("dashboard", "learner dashboard /apprendre/", [NO_ERRORS]),
     Scenario("coach_queue", "coach queue with filters", [p95(200), NO_ERRORS]),
     Scenario("learner_file", "learner file (coach)", [NO_ERRORS]),
+    # Booking and agenda within the step page's query budget (issue « Sessions that fit »).
+    Scenario(
+        "booking_page",
+        "learner booking page (free slots)",
+        [Target("sql_max", 12, "SQL {value:g} at most", "<= {limit:g}"), NO_ERRORS],
+    ),
+    Scenario(
+        "agenda",
+        "coach agenda (week, free slots)",
+        [Target("sql_max", 12, "SQL {value:g} at most", "<= {limit:g}"), NO_ERRORS],
+    ),
     Scenario("manager_dashboard", "manager dashboard /rapports/", [p95(500), NO_ERRORS]),
     Scenario(
         "manager_filters",
@@ -152,6 +163,8 @@ GROWTH_TARGETS = {
     ],
     "step_page": [CONSTANT_SQL],
     "learner_file": [CONSTANT_SQL],
+    "booking_page": [CONSTANT_SQL],
+    "agenda": [CONSTANT_SQL],
     "manager_dashboard": [CONSTANT_SQL],
 }
 

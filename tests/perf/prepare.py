@@ -15,11 +15,13 @@ import os
 import random
 import sys
 from collections import Counter
+from datetime import time, timedelta
 from pathlib import Path
 
 import django
 
 BROWSING_LEARNERS = 200
+BOOKERS = 100  # learners whose request waits for a time (the booking page)
 WARMUP_LEARNERS = 40
 PUBLISH_LEARNERS = 40
 PLAN = Path(os.environ.get("BENCH_PLAN", "var/bench/plan.json"))
@@ -38,7 +40,12 @@ def main() -> None:
 
     from lms.accounts.departements import DEPARTEMENT_CHOICES
     from lms.accounts.models import AreaType, User
-    from lms.coaching.models import CoachingRequest
+    from lms.coaching.models import (
+        ACTIVE_SESSION_STATUSES,
+        AvailabilityRule,
+        CoachingRequest,
+        CoachingSession,
+    )
     from lms.notifications.models import Notification
     from pathways.models import (
         CheckpointPassage,
@@ -65,6 +72,28 @@ def main() -> None:
         Notification.objects.filter(created_at__gt=loaded_at).delete()
         Enrollment.objects.filter(completed_at__gt=loaded_at).update(completed_at=None)
         Session.objects.all().delete()
+
+        # Each coach's weekly slots: weekday evenings and Saturday mornings by video.
+        load_coaches = User.objects.filter(
+            email__startswith="coach-", email__endswith=f"@{loadgen.LOAD_DOMAIN}"
+        )
+        AvailabilityRule.objects.filter(coach__in=load_coaches).delete()
+        AvailabilityRule.objects.bulk_create(
+            AvailabilityRule(
+                coach=coach,
+                weekdays=weekdays,
+                start_time=start,
+                end_time=end,
+                slot_minutes=60,
+                modality="video",
+                valid_from=timezone.localdate(),
+            )
+            for coach in load_coaches
+            for weekdays, start, end in (
+                ([0, 1, 2, 3], time(18), time(21)),
+                ([5], time(9), time(12)),
+            )
+        )
 
         # 2. Sessions.
         def login(user) -> str:
@@ -173,6 +202,28 @@ def main() -> None:
                 }
             )
 
+        next_week = timezone.localdate() + timedelta(days=7)
+        for coach in coaches:
+            coach["next_week"] = next_week.isoformat()
+        # Learners whose request is routed and waits for a time: their booking page.
+        upcoming = CoachingSession.objects.filter(
+            status__in=ACTIVE_SESSION_STATUSES, starts_at__gte=timezone.now()
+        ).values("request_id")
+        waiting = (
+            CoachingRequest.objects.active()
+            .filter(learner__email__startswith="learner-", learner__email__endswith=domain)
+            .exclude(pk__in=upcoming)
+            .select_related("learner")
+            .order_by("pk")[:BOOKERS]
+        )
+        bookers = [
+            {
+                "session": login(request.learner),
+                "booking": reverse("coaching:booking", args=[request.pk]),
+            }
+            for request in waiting
+        ]
+
         manager = User.objects.get(email=f"manager{domain}")
         report_choices = {
             "pathways": sorted(pathways),
@@ -202,6 +253,7 @@ def main() -> None:
         "warmup": warmup,
         "publish": publish,
         "poised": poised,
+        "bookers": bookers,
     }
     PLAN.parent.mkdir(parents=True, exist_ok=True)
     PLAN.write_text(json.dumps(plan))

@@ -93,6 +93,15 @@ def learner_file(person, rng):
     return get(person, rng.choice(person["requests"]))
 
 
+def booking_page(person, rng):
+    return get(person, person["booking"])
+
+
+def agenda(person, rng):
+    weeks = rng.choice(["", "?semaine=" + person["next_week"]])
+    return get(person, f"/accompagnement/agenda/{weeks}")
+
+
 def manager_dashboard(person, rng):
     return get(person, "/rapports/")
 
@@ -142,6 +151,8 @@ SCENARIOS = {
     "dashboard": ("learners", dashboard),
     "coach_queue": ("coaches", coach_queue),
     "learner_file": ("coaches", learner_file),
+    "booking_page": ("bookers", booking_page),
+    "agenda": ("coaches", agenda),
     "manager_dashboard": ("manager", manager_dashboard),
     "manager_filters": ("manager", manager_filters),
     "first_steps": ("publish", first_steps),
