@@ -302,7 +302,12 @@ class CoachingSession(models.Model):
     # What happened, recorded by the coach once the time is past (or « cancelled late » when
     # either side cancels less than BALISE_LATE_CANCELLATION_HOURS before); empty until then.
     attendance = models.CharField(
-        _("présence"), max_length=14, choices=Attendance.choices, blank=True, default=""
+        _("présence"),
+        max_length=14,
+        choices=Attendance.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     class Meta:
@@ -576,7 +581,12 @@ class SessionChange(models.Model):
     starts_at = models.DateTimeField(_("nouveau début"), null=True, blank=True)
     late = models.BooleanField(_("annulation tardive"), default=False)
     attendance = models.CharField(
-        _("présence"), max_length=14, choices=Attendance.choices, blank=True, default=""
+        _("présence"),
+        max_length=14,
+        choices=Attendance.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     previous_attendance = models.CharField(
         _("présence corrigée"), max_length=14, choices=Attendance.choices, blank=True, default=""
