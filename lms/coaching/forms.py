@@ -349,12 +349,6 @@ class MessageForm(forms.Form):
         },
     )
 
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError(_("Écrivez votre message avant de l'envoyer."))
-        return body
-
 
 # --- The life of a session ---------------------------------------------------------------------
 
@@ -366,12 +360,6 @@ class SessionReasonForm(forms.Form):
         max_length=1000,
         error_messages={"required": _("Donnez la raison : l'autre personne la recevra.")},
     )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Donnez la raison : l'autre personne la recevra."))
-        return reason
 
 
 class MoveSessionForm(SessionReasonForm):

@@ -190,6 +190,7 @@ def sheet_titles() -> dict[str, str]:
         "etapes": _("Étapes"),
         "demandes": _("Demandes et délais"),
         "modalites": _("Modalités"),
+        "presences": _("Présence aux rendez-vous"),
         "territoires": _("Départements"),
         "types_territoire": _("Types de territoire"),
         "competences": _("Compétences"),
