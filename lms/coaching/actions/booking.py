@@ -100,8 +100,8 @@ def book_slot(learner: User, request_id: int, *, coach_id: int, starts_at: datet
                 "pending",
                 _(
                     "Vous avez déjà un rendez-vous prévu le %(when)s pour cette demande : "
-                    "un seul à la fois. Pour en changer, écrivez à la personne qui vous "
-                    "accompagne."
+                    "un seul à la fois. Pour en changer, déplacez-le ou annulez-le depuis "
+                    "« Mon accompagnement »."
                 )
                 % {"when": _when(pending.starts_at)},
             )
