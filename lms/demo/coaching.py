@@ -111,6 +111,7 @@ AMINA = DemoLearner(
      "availability": ["weekday_evening"], "preferred_modality": "video",
      "digital_comfort": "at_ease",
      "project_summary": "Une cantine solidaire tenue par des habitantes du quartier."},
+    phone="+33698765432",
 )  # fmt: skip
 
 AVAILABILITY = Path(__file__).parent / "data" / "availability.yaml"
