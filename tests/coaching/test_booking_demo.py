@@ -1,4 +1,7 @@
-"""The demo (``make run``): Amina, in work, books one of Julien's evening video slots."""
+"""The demo (``make run``): Amina, in work, books one of Julien's evening video slots and is
+reminded the day before by e-mail and SMS."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -6,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lms.accounts.models import User
+from lms.coaching.actions import send_session_reminders
 from lms.coaching.availability import parse_slot_value
 from lms.coaching.models import AvailabilityRule, CoachingRequest, CoachingSession
-from lms.notifications.models import Notification
+from lms.notifications.models import Notification, TextMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +50,11 @@ def test_the_demo_learner_in_work_books_an_evening_video_slot(settings, client):
     assert session.location.startswith("https://meet.jit.si/balise-")
     assert Notification.objects.filter(recipient=amina, kind="session_booked").exists()
     assert Notification.objects.filter(recipient=julien, kind="session_booked_coach").exists()
+
+    # The day before, beat's reminder reaches her by e-mail and by SMS (she gave a mobile
+    # number and her consent); Julien by e-mail.
+    send_session_reminders(now=session.starts_at - timedelta(hours=23))
+    assert Notification.objects.filter(recipient=amina, kind="session_reminder").exists()
+    sms = TextMessage.objects.get(recipient=amina, kind="session_reminder")
+    assert "avec Julien" in sms.body and session.location in sms.body
+    assert Notification.objects.filter(recipient=julien, kind="session_reminder_coach").exists()
