@@ -11,15 +11,23 @@ from django.utils import timezone
 from lms.coaching import actions
 from lms.coaching.availability import bookable_profiles, load_free_slots
 from lms.coaching.models import AvailabilityRule, CoachingRequest, CoachingSession, Status
+from tests.coaching.test_migration_0004 import _migrated_rows_put_back  # noqa: F401
 from tests.factories.accounts import coach, learner
 from tests.factories.pathways import build_pathway
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("committing_db"),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="real concurrency (make test-postgres)"
     ),
 ]
+
+
+@pytest.fixture
+def committing_db(_migrated_rows_put_back, transactional_db, django_db_serialized_rollback):  # noqa: F811
+    """Threads commit for real; the flush after the test deletes the rows the migrations
+    wrote (Wagtail's root collection, the home page), put back for the tests that follow
+    in this process (they failed on PostgreSQL without it)."""
 
 
 def race(works):
