@@ -100,7 +100,7 @@ class Autosaves:
             self.pending.discard(request)
             self.last = time.monotonic()
 
-    def settle(self, quiet: float = 2.0) -> None:
+    def settle(self, quiet: float = 5.0) -> None:
         deadline = time.monotonic() + SLOW / 1000
         while self.pending or time.monotonic() - self.last < quiet:
             assert time.monotonic() < deadline, "Wagtail's autosave did not settle"
