@@ -372,6 +372,10 @@ CELERY_BEAT_SCHEDULE = {
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
     "precompute-reports": {"task": "reports.precompute_reports_task", "schedule": 300.0},
+    "resume-stalled-funder-reports": {
+        "task": "reports.resume_stalled_funder_reports_task",
+        "schedule": 300.0,
+    },
     "send-session-reminders": {"task": "coaching.send_session_reminders_task", "schedule": 300.0},
     "anonymise-inactive-accounts": {
         "task": "accounts.anonymise_inactive_task",
@@ -542,6 +546,9 @@ BALISE_ABANDONED_PAGE_HOURS = env.int("BALISE_ABANDONED_PAGE_HOURS", default=24)
 # page computes). Older ones, or ones computed before a publish, are shown while the worker
 # recomputes them (lms/reports/cache.py).
 BALISE_REPORTS_CACHE_SECONDS = env.int("BALISE_REPORTS_CACHE_SECONDS", default=300)
+# A funder report whose build gave no sign of life for this long (its worker was killed, its
+# message lost) is sent to the worker again, three times at most (lms/reports/actions.py).
+BALISE_FUNDER_REPORT_STALL_MINUTES = env.int("BALISE_FUNDER_REPORT_STALL_MINUTES", default=10)
 
 # --- Coaching -----------------------------------------------------------------------
 

@@ -6,14 +6,22 @@ transaction. Each « Régénérer » bumps the row's ``generation``; a build car
 generation it was started for and stops, writing nothing, once another has been asked for,
 so that a slow older build never overwrites a newer one. A failure is written on the row
 with its reason; the files of an earlier build stay in storage until a new build replaces
-them, but are offered only while the report is « prêt »."""
+them, but are offered only while the report is « prêt ».
+
+Nothing is lost when a worker dies during a build or a message never reaches one: each
+step of a build writes a sign of life (``heartbeat_at``), and
+``resume_stalled_funder_reports`` (Celery beat) sends a report that stayed silent for
+``BALISE_FUNDER_REPORT_STALL_MINUTES`` again, under a new generation (a build that was only
+slow stops at its next step); stalled again after ``MAX_ATTEMPTS`` of these, it is marked failed
+with its reason, and its manager can regenerate it."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,6 +34,7 @@ from .queries import Filters, Scope
 logger = logging.getLogger(__name__)
 
 Status = FunderReport.Status
+MAX_ATTEMPTS = 3  # times a stalled report is sent again before it is failed
 
 
 class Superseded(Exception):
@@ -45,6 +54,7 @@ def request_funder_report(
         end=end,
         commentary=commentary.strip(),
         language=language,
+        heartbeat_at=timezone.now(),
     )
     _enqueue_on_commit(report.pk, report.generation)
     return report
@@ -62,6 +72,8 @@ def regenerate_funder_report(report: FunderReport, commentary: str | None = None
         "started_at": None,
         "finished_at": None,
         "generation": F("generation") + 1,
+        "heartbeat_at": timezone.now(),
+        "attempts": 0,
     }
     if commentary is not None:
         fields["commentary"] = commentary.strip()
@@ -157,8 +169,14 @@ def build_funder_report(report_id: int, generation: int) -> bool:
     from .funder.content import build_content
     from .funder.documents import render_pdf, render_xlsx
 
+    now = timezone.now()
     started = FunderReport.objects.filter(pk=report_id, generation=generation).update(
-        status=Status.RUNNING, progress=2, step="", error="", started_at=timezone.now()
+        status=Status.RUNNING,
+        progress=2,
+        step="",
+        error="",
+        started_at=now,
+        heartbeat_at=now,
     )
     if not started:
         return False  # deleted, or regenerated since: the newer build does the work
@@ -166,7 +184,7 @@ def build_funder_report(report_id: int, generation: int) -> bool:
 
     def progress(percent: int, step: str) -> None:
         moved = FunderReport.objects.filter(pk=report_id, generation=generation).update(
-            progress=percent, step=str(step)[:120]
+            progress=percent, step=str(step)[:120], heartbeat_at=timezone.now()
         )
         if not moved:
             raise Superseded
@@ -232,3 +250,53 @@ def _keep(report: FunderReport, generation: int, pdf: bytes, xlsx: bytes) -> Non
             finished_at=timezone.now(),
         )
         transaction.on_commit(lambda: [storage.delete(name) for name in old], robust=True)
+
+
+def resume_stalled_funder_reports(now=None) -> int:
+    """Send again the reports waiting or building with no sign of life for
+    ``BALISE_FUNDER_REPORT_STALL_MINUTES``; fail those already built ``MAX_ATTEMPTS`` times.
+    Returns how many were sent again."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.BALISE_FUNDER_REPORT_STALL_MINUTES)
+    stalled = FunderReport.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+        status__in=[Status.QUEUED, Status.RUNNING],
+    )
+    resumed = 0
+    for report in stalled.only("pk", "generation", "attempts", "language"):
+        resumed += _resume(report, cutoff, now)
+    return resumed
+
+
+@transaction.atomic(durable=True)
+def _resume(report: FunderReport, cutoff, now) -> bool:
+    """One stalled report: failed after its last attempt, else sent again under a new
+    generation, so that a build that was only slow writes nothing once it wakes up. The
+    conditional UPDATE makes two sweepers at once resume it once."""
+    still_stalled = FunderReport.objects.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True),
+        pk=report.pk,
+        generation=report.generation,
+        status__in=[Status.QUEUED, Status.RUNNING],
+    )
+    if report.attempts >= MAX_ATTEMPTS:
+        with translation.override(report.language or "fr"):
+            message = _(
+                "La construction du rapport a été interrompue %(count)s fois. Réessayez avec "
+                "« Régénérer » ; si l’échec se répète, signalez-le à l’équipe technique."
+            ) % {"count": report.attempts + 1}
+        still_stalled.update(status=Status.FAILED, error=message, finished_at=now)
+        return False
+    generation = report.generation + 1
+    moved = still_stalled.update(
+        status=Status.QUEUED,
+        progress=0,
+        step="",
+        generation=generation,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if moved:
+        logger.warning("Funder report #%s stalled: sent to the worker again", report.pk)
+        _enqueue_on_commit(report.pk, generation)
+    return bool(moved)

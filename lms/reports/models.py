@@ -62,6 +62,11 @@ class FunderReport(models.Model):
     error = models.TextField(_("erreur"), blank=True)
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    # Written when the build is asked for and at each step of it: a report whose build
+    # gave no sign of life for BALISE_FUNDER_REPORT_STALL_MINUTES (a worker killed, a lost
+    # message) is sent again by ``resume_stalled_funder_reports``, at most ``MAX_ATTEMPTS``.
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     objects = FunderReportQuerySet.as_manager()

@@ -25,3 +25,11 @@ def build_funder_report_task(report_id: int, generation: int) -> bool:
     from .actions import build_funder_report
 
     return build_funder_report(report_id, generation)
+
+
+@shared_task(name="reports.resume_stalled_funder_reports_task")
+def resume_stalled_funder_reports_task() -> int:
+    """Send again the funder reports whose build stalled (beat, every 5 minutes)."""
+    from .actions import resume_stalled_funder_reports
+
+    return resume_stalled_funder_reports()

@@ -3,7 +3,7 @@ regeneration, failure and the files' names."""
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -15,7 +15,7 @@ from lms.reports.funder import documents
 from lms.reports.funder.content import build_content
 from lms.reports.models import FunderReport
 from lms.reports.queries import Filters, Scope
-from lms.reports.tasks import build_funder_report_task
+from lms.reports.tasks import build_funder_report_task, resume_stalled_funder_reports_task
 from tests.factories.accounts import StructureFactory, learner, logo
 from tests.factories.accounts import manager as make_manager
 from tests.factories.pathways import build_pathway
@@ -278,3 +278,69 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_workbook(drome):
     with report.xlsx.open("rb") as data:
         cell = load_workbook(io.BytesIO(data.read()))["Parcours"]["A3"]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x.test","clic")', "s")
+
+
+# --- A build that stalls (its worker killed, its message lost) is sent again -------------
+
+
+def _silent_since(report, minutes: int, **fields) -> None:
+    FunderReport.objects.filter(pk=report.pk).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=minutes), **fields
+    )
+
+
+def test_a_build_whose_worker_died_is_sent_again_and_finishes(
+    drome, activity, worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    manager = make_manager(drome)
+    monkeypatch.setattr(build_funder_report_task, "delay", lambda *args: None)  # lost
+    with django_capture_on_commit_callbacks(execute=True):
+        report = ask(manager, drome)
+    # The worker started it, wrote a step, then was killed: « en cours » for ever, before.
+    _silent_since(report, 11, status="running", progress=40, step="Secret statistique")
+    monkeypatch.setattr(build_funder_report_task, "delay", build_funder_report_task)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_funder_reports_task() == 1
+    report.refresh_from_db()
+    assert report.status == "done", report.error
+    assert report.generation == 2 and report.attempts == 1
+    assert default_storage.exists(report.pdf.name) and default_storage.exists(report.xlsx.name)
+
+
+def test_a_slow_build_that_was_sent_again_writes_nothing(drome, activity, monkeypatch):
+    monkeypatch.setattr(build_funder_report_task, "delay", lambda *args: None)
+    report = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    _silent_since(report, 30, status="running")
+    assert actions.resume_stalled_funder_reports() == 1
+    assert not actions.build_funder_report(report.pk, 1)  # the first build wakes up
+    report.refresh_from_db()
+    assert (report.status, report.generation, report.pdf.name) == ("queued", 2, "")
+
+
+def test_a_build_still_giving_news_or_finished_is_left_alone(drome, monkeypatch):
+    sent = []
+    monkeypatch.setattr(build_funder_report_task, "delay", lambda *args: sent.append(args))
+    busy = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    _silent_since(busy, 4, status="running")
+    done = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    _silent_since(done, 60, status="done")
+    failed = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    _silent_since(failed, 60, status="failed")
+    assert actions.resume_stalled_funder_reports() == 0
+    assert not sent
+    assert list(FunderReport.objects.order_by("pk").values_list("status", "generation")) == [
+        ("running", 1),
+        ("done", 1),
+        ("failed", 1),
+    ]
+
+
+def test_a_report_that_keeps_stalling_is_failed_with_its_reason(drome, monkeypatch):
+    sent = []
+    monkeypatch.setattr(build_funder_report_task, "delay", lambda *args: sent.append(args))
+    report = FunderReport.objects.create(structure=drome, start=Q3[0], end=Q3[1])
+    _silent_since(report, 15, status="running", attempts=actions.MAX_ATTEMPTS)
+    assert actions.resume_stalled_funder_reports() == 0
+    report.refresh_from_db()
+    assert report.status == "failed" and not sent
+    assert "interrompue 4 fois" in report.error and "Régénérer" in report.error
