@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "lms.accounts.middleware.AskNameMiddleware",
+    "lms.accounts.middleware.ClearSiteDataOnLogoutMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -497,6 +498,8 @@ BALISE_RATE_LIMITS = {
     "help_request": env.str("BALISE_RATE_HELP_REQUEST", default="5/3600"),
     "session_proposal": env.str("BALISE_RATE_SESSION_PROPOSAL", default="30/3600"),
     "request_message": env.str("BALISE_RATE_REQUEST_MESSAGE", default="20/600"),
+    # Changes made offline, sent one by one when the network returns.
+    "offline_sync": env.str("BALISE_RATE_OFFLINE_SYNC", default="300/600"),
 }
 
 # Uploads (lms/uploads.py): size caps in MB per kind, type sniffed from the first bytes.

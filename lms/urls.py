@@ -14,6 +14,11 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says: no 404 on every first visit.
     path("favicon.ico", views.favicon),
     path("readyz", views.readyz, name="readyz"),
+    # Installable and offline: the manifest, the service worker (at the root: its scope is
+    # the whole site) and the page it shows when a page needs the network.
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("hors-connexion/", views.offline, name="offline"),
     path("i18n/setlang/", set_language, name="set_language"),
     # « Près de chez vous »: public, outside « Mon compte ».
     path("structures/", structures, name="structures"),

@@ -1,5 +1,8 @@
-"""Project-level views: liveness and readiness probes, uploaded files without S3."""
+"""Project-level views: liveness and readiness probes, uploaded files without S3, and what
+makes Balise installable and readable offline (manifest, service worker, offline page)."""
 
+import hashlib
+import json
 import mimetypes
 
 from celery import current_app
@@ -9,9 +12,12 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.views.decorators.cache import never_cache
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 
@@ -98,3 +104,98 @@ def uploaded_file(request, path: str):
 def favicon(request):
     """Browsers ask for ``/favicon.ico`` whatever the page links: no 404 on every visit."""
     return redirect(static("balise/favicon.ico"), permanent=True)
+
+
+# --- Installable and offline ------------------------------------------------------------
+
+APP_ICONS = (("balise/icon-192.png", "192x192"), ("balise/icon-512.png", "512x512"))
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def web_manifest(request):
+    """The web app manifest: installing Balise opens « Mes parcours » as an app."""
+    manifest = {
+        "name": "Balise",
+        "short_name": "Balise",
+        "description": _(
+            "Des parcours en ligne et des accompagnateur·rices pour faire avancer votre projet "
+            "d’économie sociale et solidaire."
+        ),
+        "lang": get_language() or settings.LANGUAGE_CODE,
+        "dir": "ltr",
+        "start_url": reverse("pathways:dashboard"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5a54",
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": "any maskable"}
+            for path, sizes in APP_ICONS
+        ],
+    }
+    return JsonResponse(
+        manifest,
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _learner_prefixes() -> list[str]:
+    """Where the learner pages live: « Mes parcours » and the steps, the pathways and the
+    modules (Wagtail pages, under their index and libraries), the modules' documents."""
+    from pathways.models import ModuleLibraryPage, PathwayIndexPage
+
+    prefixes = [reverse("pathways:dashboard"), "/documents/"]
+    for model in (PathwayIndexPage, ModuleLibraryPage):
+        prefixes += [page.url for page in model.objects.live() if page.url and page.url != "/"]
+    return prefixes
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    """The service worker, at the site's root so that its scope is the whole site. Rendered
+    here (not a static file) to name the fingerprinted static files it keeps and the
+    learner pages it may keep; browsers fetch it again to look for a new version."""
+    precache = [
+        static(name)
+        for name in (
+            "balise/balise.css",
+            "balise/balise.js",
+            "balise/offline.js",
+            "django_htmx/htmx-2.min.js",
+            "balise/favicon.svg",
+            *(path for path, _sizes in APP_ICONS),
+        )
+    ]
+    config = {
+        "offline": reverse("offline"),
+        "static": settings.STATIC_URL,
+        "precache": precache,
+        "pages": _learner_prefixes(),
+        # Under those prefixes, never kept: media redirects (signed, short-lived addresses)
+        # and the offline endpoints themselves.
+        "network_only": [
+            reverse("pathways:offline_sync"),
+            reverse("pathways:media_file", args=[1]).removesuffix("1/"),
+        ],
+    }
+    config_json = json.dumps(config, sort_keys=True)
+    version = hashlib.blake2b(
+        f"{settings.BALISE_RELEASE}{config_json}".encode(), digest_size=6
+    ).hexdigest()
+    response = render(
+        request,
+        "sw.js",
+        {"config": config_json, "version": version},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def offline(request):
+    """Shown by the service worker in place of a page that needs the network."""
+    return render(request, "offline.html")

@@ -7,9 +7,12 @@ progression point is recorded exactly once.
 """
 
 import logging
+import uuid
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from wagtail.actions.delete_page import DeletePageAction
 from wagtail.models import Page
 
@@ -20,10 +23,12 @@ from .models import (
     Enrollment,
     ExerciseResponse,
     ModulePage,
+    OfflineSync,
     PathwayPage,
     ProvisionalPage,
     StepCompletion,
 )
+from .offline import merge_answers
 from .progress import PathwayProgress
 from .queries import abandoned_provisional_pages, learner_progress
 from .signals import progression_point_reached
@@ -204,3 +209,89 @@ def delete_abandoned_page(page_id: int, cutoff) -> bool:
         return False
     DeletePageAction(page.specific, user=None).execute(skip_permission_checks=True)
     return True
+
+
+# --- Changes made offline -------------------------------------------------------------
+
+
+def _already_synced(key) -> OfflineSync | None:
+    return OfflineSync.objects.filter(key=key).first()
+
+
+@transaction.atomic(durable=True)
+def sync_offline_answers(
+    learner: User,
+    module: ModulePage,
+    step_id: str,
+    *,
+    key: uuid.UUID,
+    answers: dict,
+    shared_with_coach: bool | None,
+    kept: list,
+    based_on: datetime | None,
+    typed_at: datetime | None,
+) -> OfflineSync:
+    """Apply answers typed offline, once per ``key`` (a replay returns the first record).
+
+    ``answers`` are the cleaned answers (by question id) of the questions the step still
+    asks; ``kept`` the answers to questions it no longer asks, with their label, stored
+    on the record so that nothing typed is lost. ``based_on`` is the version
+    (``ExerciseResponse.updated_at``) the offline page showed: when the stored answers
+    are newer, both texts are kept (``pathways.offline.merge_answers``).
+    A concurrent replay of the same key fails on the key's unique constraint and rolls
+    back entirely: the answers are written once.
+    """
+    if (done := _already_synced(key)) is not None:
+        return done
+    stored = (
+        ExerciseResponse.objects.select_for_update()
+        .filter(learner=learner, module=module, step_id=step_id)
+        .first()
+    )
+    conflict = stored is not None and (based_on is None or stored.updated_at > based_on)
+    when = timezone.localtime(typed_at or timezone.now())
+    when = formats.date_format(when, "SHORT_DATETIME_FORMAT")
+    note = _("[Écrit hors connexion le %(date)s]") % {"date": when}
+    merge = merge_answers(stored.answers if stored else {}, answers, conflict=conflict, note=note)
+    if shared_with_coach is None or conflict:
+        shared_with_coach = stored.shared_with_coach if stored else False
+    save_answers(learner, module, step_id, merge.answers, shared_with_coach)
+    if kept:
+        outcome = OfflineSync.Outcome.QUESTIONS_CHANGED
+    elif merge.combined:
+        outcome = OfflineSync.Outcome.MERGED
+    else:
+        outcome = OfflineSync.Outcome.SAVED
+    return OfflineSync.objects.create(
+        key=key,
+        learner=learner,
+        module=module,
+        step_id=step_id,
+        kind=OfflineSync.Kind.ANSWERS,
+        outcome=outcome,
+        answers=answers,
+        kept=kept,
+        typed_at=typed_at,
+    )
+
+
+@transaction.atomic(durable=True)
+def sync_offline_completion(
+    learner: User, module: ModulePage, step_id: str, *, key: uuid.UUID, typed_at: datetime | None
+) -> OfflineSync:
+    """Mark a step done offline, once per ``key``; ``complete_step`` is idempotent too.
+
+    Precondition: as ``complete_step`` (the view checks the step, the enrolment, the lock).
+    """
+    if (done := _already_synced(key)) is not None:
+        return done
+    complete_step(learner, module, step_id)
+    return OfflineSync.objects.create(
+        key=key,
+        learner=learner,
+        module=module,
+        step_id=step_id,
+        kind=OfflineSync.Kind.COMPLETE,
+        outcome=OfflineSync.Outcome.SAVED,
+        typed_at=typed_at,
+    )

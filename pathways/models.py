@@ -579,3 +579,46 @@ class CheckpointPassage(models.Model):
     @property
     def is_released(self) -> bool:
         return self.trigger != "gate" or self.released_at is not None
+
+
+class OfflineSync(models.Model):
+    """One change a learner made offline (answers typed, a step marked done), received
+    once: the client's key is unique, so a sync replayed (a lost answer, two tabs) is
+    applied once and answered with the first outcome.
+
+    The answers sent are kept as they were typed (``answers``), whatever became of them:
+    when the stored answers changed in the meantime or the exercise's questions changed,
+    nothing typed is lost, and the step page shows what could not be merged (``kept``).
+    """
+
+    class Kind(models.TextChoices):
+        ANSWERS = "answers", _("réponses")
+        COMPLETE = "complete", _("étape terminée")
+
+    class Outcome(models.TextChoices):
+        SAVED = "saved", _("enregistré")
+        MERGED = "merged", _("ajouté aux réponses enregistrées entre-temps")
+        QUESTIONS_CHANGED = "questions_changed", _("questions modifiées entre-temps")
+
+    key = models.UUIDField(unique=True)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offline_syncs"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="+")
+    step_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    # The answers as typed offline, by question id.
+    answers = models.JSONField(default=dict, blank=True)
+    # Answers to questions the exercise no longer asks, with the question as it was shown.
+    kept = models.JSONField(default=list, blank=True)
+    typed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("envoi hors connexion")
+        verbose_name_plural = _("envois hors connexion")
+        indexes = [models.Index(fields=["learner", "module", "step_id"])]
+
+    def __str__(self):
+        return f"{self.learner_id}: {self.module_id}/{self.step_id} ({self.kind})"

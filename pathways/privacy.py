@@ -2,13 +2,14 @@
 
 from lms.accounts.privacy import Declaration, Section, register
 
-from .models import CheckpointPassage, ExerciseResponse
+from .models import CheckpointPassage, ExerciseResponse, OfflineSync
 
 
 def erase(user) -> None:
-    """Answers are erased; enrolments, completed steps and passages stay as anonymous
+    """Answers (offline ones too) are erased; enrolments, completed steps and passages stay as anonymous
     figures (the passage's answers are emptied)."""
     ExerciseResponse.objects.filter(learner=user).delete()
+    OfflineSync.objects.filter(learner=user).delete()
     CheckpointPassage.objects.filter(learner=user).update(answers={})
 
 
@@ -21,6 +22,8 @@ register(
             # Answers, and whether each is shared with the coach.
             Section("exercise_responses", "pathways.ExerciseResponse", "learner"),
             Section("checkpoint_passages", "pathways.CheckpointPassage", "learner"),
+            # Answers typed offline as they were sent, and those kept for removed questions.
+            Section("offline_syncs", "pathways.OfflineSync", "learner"),
         ),
         erase=erase,
         activity=(
@@ -28,6 +31,7 @@ register(
             ("pathways.StepCompletion", "learner", "completed_at"),
             ("pathways.ExerciseResponse", "learner", "updated_at"),
             ("pathways.CheckpointPassage", "learner", "reached_at"),
+            ("pathways.OfflineSync", "learner", "received_at"),
         ),
     )
 )

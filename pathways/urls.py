@@ -13,6 +13,12 @@ urlpatterns = [
     path(step, views.step, name="step"),
     path(f"{step}terminer/", views.complete_step, name="complete_step"),
     path(f"{step}reponses/", views.save_answers, name="save_answers"),
+    path(
+        "apprendre/parcours/<id:pathway_id>/modules/<id:module_id>/hors-connexion/",
+        views.offline_module,
+        name="offline_module",
+    ),
+    path("apprendre/hors-connexion/envois/", views.offline_sync, name="offline_sync"),
     path("apprendre/parcours/<id:pathway_id>/balises/<slug:point_id>/", views.point, name="point"),
     path("apprendre/parcours/<id:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
     path("apprendre/parcours/<id:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),

@@ -5,19 +5,29 @@ of another module, a module outside the pathway, a deleted step or a locked
 module is refused with a clear page, never a 500.
 """
 
-from dataclasses import dataclass
+import copy
+import json
+import uuid
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
+
+from lms.ratelimit import rate_limited
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
@@ -26,6 +36,7 @@ from .models import (
     Enrollment,
     ExerciseResponse,
     ModulePage,
+    OfflineSync,
     PathwayPage,
 )
 from .progress import ModuleState
@@ -178,6 +189,7 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
         "next_url": next_url,
         "progress": ctx.view.progress,
         "outline": ctx.view.outline,
+        "offline_kept": _offline_kept(request.user, ctx) if form is not None else [],
         "step_cache_seconds": settings.BALISE_STEP_CACHE_SECONDS,
         "content_key": ctx.module.step_digest(ctx.step_id),
     }
@@ -188,13 +200,28 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
     response = ExerciseResponse.objects.filter(
         learner=user, module_id=ctx.module.pk, step_id=ctx.step_id
     ).first()
-    return ExerciseForm(
+    form = ExerciseForm(
         step.value.questions_with_ids(),
         data,
         stored_answers=response.answers if response else None,
         shared=response.shared_with_coach if response else False,
         share_offered=step.value["share_with_coach"],
     )
+    # The version of the answers this form shows: answers typed offline on it carry it,
+    # so that the server sees whether the stored answers changed since.
+    form.version = response.updated_at.isoformat() if response else ""
+    return form
+
+
+def _offline_kept(user, ctx: StepContext) -> list:
+    """Answers typed offline to questions this exercise no longer asks: shown on its page."""
+    rows = OfflineSync.objects.filter(
+        learner=user,
+        module_id=ctx.module.pk,
+        step_id=ctx.step_id,
+        outcome=OfflineSync.Outcome.QUESTIONS_CHANGED,
+    ).only("kept", "typed_at", "received_at")
+    return [{"at": row.typed_at or row.received_at, "answers": row.kept} for row in rows]
 
 
 def _require_enrollment(request, ctx: StepContext):
@@ -272,7 +299,7 @@ def save_answers(request, pathway_id: int, module_id: int, step_id: str):
         if request.htmx:
             return render(request, "pathways/step.html#autosave_status", {"form": form})
         return _render_step(request, ctx, form=form, status=422)
-    actions.save_answers(
+    response = actions.save_answers(
         request.user, ctx.module, ctx.step_id, form.merged_answers(), form.share_choice()
     )
     if "complete" in request.POST:
@@ -282,7 +309,7 @@ def save_answers(request, pathway_id: int, module_id: int, step_id: str):
         return render(
             request,
             "pathways/step.html#autosave_status",
-            {"form": form, "saved_at": timezone.now()},
+            {"form": form, "saved_at": timezone.now(), "version": response.updated_at.isoformat()},
         )
     messages.success(request, _("Vos réponses sont enregistrées."))
     return redirect(_step_url(ctx.pathway.pk, ctx.module.pk, ctx.step_id))
@@ -324,4 +351,178 @@ def point(request, pathway_id: int, point_id: str):
             "form": form,
         },
         status=422 if form is not None and form.errors else 200,
+    )
+
+
+# --- Offline reading and sync --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@never_cache
+def offline_module(request, pathway_id: int, module_id: int):
+    """What « Enregistrer pour lire hors connexion » stores for a module: its step pages and
+    their documents, each with its size in bytes, so that the learner sees the total first.
+    The pages are rendered here as the learner would receive them (measured, not guessed)."""
+    found = live_pathway_outline(pathway_id)
+    module = None
+    if found is not None:
+        module = next(
+            (i.module for i in found[1] if i.kind == "module" and i.module.pk == module_id), None
+        )
+    if module is None or not module.step_ids:
+        raise Http404(_("Ce module n'existe pas ou ne fait plus partie de ce parcours."))
+    ctx = _step_context(request, pathway_id, module_id, module.step_ids[0])
+    if not Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).exists():
+        raise Http404(_("Commencez le parcours pour accéder à ses étapes."))
+    if ctx.is_locked:
+        return _locked_response(request, ctx)
+    # A copy of the request: rendering must not consume the learner's pending messages.
+    quiet = copy.copy(request)
+    quiet._messages = []
+    pages, documents = [], {}
+    for step_id in ctx.module.step_ids:
+        step_ctx = replace(ctx, step_id=step_id)
+        rendered = _render_step(quiet, step_ctx)
+        url = _step_url(ctx.pathway.pk, ctx.module.pk, step_id)
+        pages.append({"url": url, "bytes": len(rendered.content)})
+        document = _step_document(ctx.module, step_id)
+        if document is not None:
+            documents[document.url] = {"url": document.url, "bytes": document.get_file_size() or 0}
+    resources = pages + list(documents.values())
+    return JsonResponse(
+        {
+            "module": ctx.module.title,
+            "resources": resources,
+            "total_bytes": sum(item["bytes"] for item in resources),
+            "total": filesizeformat(sum(item["bytes"] for item in resources)),
+        }
+    )
+
+
+def _step_document(module: ModulePage, step_id: str):
+    step = module.find_step(step_id)
+    if step is None or step.block_type != "workshop_sheet":
+        return None
+    return step.value.get("document")
+
+
+def _sync_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"outcome": "refused", "message": message}, status=status)
+
+
+OUTCOME_MESSAGES = {
+    OfflineSync.Outcome.SAVED: gettext_lazy("Envoyé."),
+    OfflineSync.Outcome.MERGED: gettext_lazy(
+        "Vos réponses avaient changé sur un autre appareil : votre texte écrit hors "
+        "connexion y a été ajouté, relisez-les."
+    ),
+    OfflineSync.Outcome.QUESTIONS_CHANGED: gettext_lazy(
+        "Les questions de cet exercice ont changé depuis : vos réponses aux questions "
+        "retirées sont gardées et affichées sur la page de l'exercice."
+    ),
+}
+
+
+@login_required
+@require_POST
+@rate_limited("offline_sync")
+def offline_sync(request):
+    """One change made offline (answers typed, a step marked done), sent as JSON by the
+    page's script when the network returns. Checked as the form it replaces (live step,
+    enrolment, lock, answers cleaned by the exercise's form) and applied once per key."""
+    try:
+        item = json.loads(request.body)
+        key = uuid.UUID(str(item["key"]))
+        kind = item["kind"]
+        pathway_id, module_id = int(item["pathway"]), int(item["module"])
+        step_id = str(item["step"])
+    except (ValueError, KeyError, TypeError):
+        return _sync_error(_("Envoi illisible."), 400)
+    if str(item.get("user", request.user.pk)) != str(request.user.pk):
+        return _sync_error(_("Ces réponses ont été écrites sous un autre compte."), 403)
+    if kind not in OfflineSync.Kind.values:
+        return _sync_error(_("Envoi illisible."), 400)
+    done = OfflineSync.objects.filter(key=key).first()
+    if done is not None:
+        return _sync_answer(request, done)
+    ctx = _step_context(request, pathway_id, module_id, step_id)
+    if not Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).exists():
+        raise Http404(_("Commencez le parcours pour accéder à ses étapes."))
+    if ctx.is_locked:
+        return _sync_error(_("Ce module n'est pas encore ouvert."), 403)
+    typed_at = parse_datetime(str(item.get("typed_at") or "")) or None
+    try:
+        if kind == OfflineSync.Kind.COMPLETE:
+            record = actions.sync_offline_completion(
+                request.user, ctx.module, ctx.step_id, key=key, typed_at=typed_at
+            )
+        else:
+            record = _sync_answers(request, ctx, item, key, typed_at)
+    except IntegrityError:  # the same key, sent twice at once: the other one applied it
+        record = OfflineSync.objects.filter(key=key).first()
+        if record is None:
+            raise
+    if isinstance(record, JsonResponse):
+        return record
+    return _sync_answer(request, record)
+
+
+def _sync_answers(request, ctx: StepContext, item: dict, key, typed_at):
+    step = ctx.module.find_step(ctx.step_id)
+    if step.block_type != "guided_exercise":
+        raise Http404(_("Cette étape ne contient pas d'exercice."))
+    fields = item.get("fields")
+    labels = item.get("labels") or {}
+    if not isinstance(fields, dict) or not isinstance(labels, dict):
+        return _sync_error(_("Envoi illisible."), 400)
+    data = QueryDict(mutable=True)
+    for name, values in fields.items():
+        values = values if isinstance(values, list) else [values]
+        data.setlist(str(name), [str(value) for value in values])
+    form = _exercise_form(request.user, ctx, step, data=data)
+    if not form.is_valid():
+        errors = " ".join(str(e) for field in form for e in field.errors)
+        return _sync_error(errors or _("Envoi illisible."), 422)
+    sent = form.submitted()
+    answers = {qid: value for qid, value in form.answers().items() if f"q_{qid}" in sent}
+    asked = {f"q_{qid}" for qid in form.question_ids}
+    kept = [
+        {"question": str(labels.get(name, "")), "answer": data.getlist(name)}
+        for name in fields
+        if name.startswith("q_") and name not in asked and any(data.getlist(name))
+    ]
+    for entry in kept:
+        if len(entry["answer"]) == 1:
+            entry["answer"] = entry["answer"][0]
+    based_on = parse_datetime(str(item.get("based_on") or "")) or None
+    share = form.share_choice() if "share_with_coach" in sent else None
+    return actions.sync_offline_answers(
+        request.user,
+        ctx.module,
+        ctx.step_id,
+        key=key,
+        answers=answers,
+        shared_with_coach=share,
+        kept=kept,
+        based_on=based_on,
+        typed_at=typed_at,
+    )
+
+
+def _sync_answer(request, record: OfflineSync) -> JsonResponse:
+    if record.learner_id != request.user.pk:
+        return _sync_error(_("Ces réponses ont été écrites sous un autre compte."), 403)
+    version = ""
+    if record.kind == OfflineSync.Kind.ANSWERS:
+        response = ExerciseResponse.objects.filter(
+            learner=request.user, module_id=record.module_id, step_id=record.step_id
+        ).first()
+        version = response.updated_at.isoformat() if response else ""
+    return JsonResponse(
+        {
+            "outcome": record.outcome,
+            "message": str(OUTCOME_MESSAGES[record.outcome]),
+            "version": version,
+        }
     )

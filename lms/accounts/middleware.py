@@ -1,5 +1,7 @@
-"""Accounts created before names were asked are asked for a first name, once."""
+"""Accounts created before names were asked are asked for a first name, once; a logout
+clears what the browser kept of the site."""
 
+from django.contrib.auth.signals import user_logged_out
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -48,3 +50,26 @@ class AskNameMiddleware:
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('accounts:ask_name')}?{query}")
         return self.get_response(request)
+
+
+def _mark_logged_out(sender, request, user, **kwargs):
+    if request is not None:
+        request.balise_logged_out = True
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """The response to a logout tells the browser to forget this site's data: the pages
+    the service worker kept for offline reading, what the page scripts stored, the
+    service worker itself (``Clear-Site-Data``), so that the next person on a shared
+    phone reads nothing of the last one's. Whatever logs out (the menu, allauth's page,
+    an erasure) sends ``user_logged_out``; the receiver marks the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        user_logged_out.connect(_mark_logged_out, dispatch_uid="balise_clear_site_data")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "balise_logged_out", False):
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
