@@ -226,6 +226,7 @@ def sync_offline_answers(
     *,
     key: uuid.UUID,
     answers: dict,
+    texts: frozenset,
     shared_with_coach: bool | None,
     kept: list,
     based_on: datetime | None,
@@ -234,12 +235,12 @@ def sync_offline_answers(
     """Apply answers typed offline, once per ``key`` (a replay returns the first record).
 
     ``answers`` are the cleaned answers (by question id) of the questions the step still
-    asks; ``kept`` the answers to questions it no longer asks, with their label, stored
-    on the record so that nothing typed is lost. ``based_on`` is the version
-    (``ExerciseResponse.updated_at``) the offline page showed: when the stored answers
-    are newer, both texts are kept (``pathways.offline.merge_answers``).
-    A concurrent replay of the same key fails on the key's unique constraint and rolls
-    back entirely: the answers are written once.
+    asks, ``texts`` the ids of those answered with free text; ``kept`` the answers to
+    questions it no longer asks, with their label, stored on the record so that nothing
+    typed is lost. ``based_on`` is the version (``ExerciseResponse.updated_at``) the
+    offline page showed: when the stored answers are newer, both texts are kept
+    (``pathways.offline.merge_answers``). A concurrent replay of the same key fails on the
+    key's unique constraint and rolls back entirely: the answers are written once.
     """
     if (done := _already_synced(key)) is not None:
         return done
@@ -252,7 +253,9 @@ def sync_offline_answers(
     when = timezone.localtime(typed_at or timezone.now())
     when = formats.date_format(when, "SHORT_DATETIME_FORMAT")
     note = _("[Écrit hors connexion le %(date)s]") % {"date": when}
-    merge = merge_answers(stored.answers if stored else {}, answers, conflict=conflict, note=note)
+    merge = merge_answers(
+        stored.answers if stored else {}, answers, conflict=conflict, note=note, texts=texts
+    )
     if shared_with_coach is None or conflict:
         shared_with_coach = stored.shared_with_coach if stored else False
     save_answers(learner, module, step_id, merge.answers, shared_with_coach)

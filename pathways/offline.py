@@ -17,11 +17,14 @@ class Merge:
     combined: bool
 
 
-def merge_answers(stored: dict, offline: dict, *, conflict: bool, note: str) -> Merge:
+def merge_answers(
+    stored: dict, offline: dict, *, conflict: bool, note: str, texts: frozenset = frozenset()
+) -> Merge:
     """The answers to store once ``offline`` (answers by question id) reaches the server.
 
     ``stored``: the answers on the server now; ``conflict``: they changed after the
-    version the offline page showed; ``note``: the line put before an appended text.
+    version the offline page showed; ``note``: the line put before an appended text;
+    ``texts``: the ids of the questions answered with free text (the others are choices).
     """
     merged = dict(stored)
     combined = False
@@ -32,7 +35,7 @@ def merge_answers(stored: dict, offline: dict, *, conflict: bool, note: str) -> 
             continue
         if typed in (None, "", []):
             continue  # an empty offline answer never erases what was written elsewhere
-        if isinstance(typed, str) and isinstance(current, str):
+        if question_id in texts and isinstance(typed, str) and isinstance(current, str):
             if typed in current:
                 continue
             if current in typed:

@@ -6,8 +6,8 @@ from .models import CheckpointPassage, ExerciseResponse, OfflineSync
 
 
 def erase(user) -> None:
-    """Answers (offline ones too) are erased; enrolments, completed steps and passages stay as anonymous
-    figures (the passage's answers are emptied)."""
+    """Answers (offline ones too) are erased; enrolments, completed steps and passages stay
+    as anonymous figures (the passage's answers are emptied)."""
     ExerciseResponse.objects.filter(learner=user).delete()
     OfflineSync.objects.filter(learner=user).delete()
     CheckpointPassage.objects.filter(learner=user).update(answers={})

@@ -10,6 +10,7 @@ import json
 import uuid
 from dataclasses import dataclass, replace
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -503,6 +504,9 @@ def _sync_answers(request, ctx: StepContext, item: dict, key, typed_at):
         ctx.step_id,
         key=key,
         answers=answers,
+        texts=frozenset(
+            qid for qid in form.question_ids if isinstance(form.fields[f"q_{qid}"], forms.CharField)
+        ),
         shared_with_coach=share,
         kept=kept,
         based_on=based_on,
