@@ -94,6 +94,10 @@ EXPECTATIONS = {
     "set_language": row(302, 302),
     # « Près de chez vous »: the network's structures, public and read-only.
     "structures": row(200, 405),
+    # Installable and offline: public, read-only (the offline page is shown without network).
+    "web_manifest": row(200, 405),
+    "service_worker": row(200, 405),
+    "offline": row(200, 405),
     "account_login": row(logged_in(302) | {"anonymous": 200}, logged_in(302) | {"anonymous": 200}),
     # Accounts: anyone logged in, for themselves.
     "accounts:profile": row(logged_in(200), logged_in(405)),
@@ -130,6 +134,10 @@ EXPECTATIONS = {
     "pathways:pathway_podcasts_feed": row(200, 200),
     "pathways:podcast_audio": row(302, 405),
     "pathways:media_file": row(logged_in(302), logged_in(405)),
+    # Offline: a module's pages and sizes for its enrolled learner; the sync takes JSON only
+    # (the matrix's empty form is unreadable).
+    "pathways:offline_module": row(logged_in(404) | {"learner_a": 200}, logged_in(405)),
+    "pathways:offline_sync": row(logged_in(405), logged_in(400)),
     # Coaching, learner side: A's request and session are A's only.
     "coaching:my_coaching": row(logged_in(200), logged_in(405)),
     "coaching:help": row(logged_in(200), logged_in(200)),  # POST: the form's errors
