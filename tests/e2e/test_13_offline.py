@@ -30,6 +30,9 @@ from .support import SMALL
 pytestmark = pytest.mark.e2e
 
 ANSWER = "Dans la vallée, aucun atelier ne répare les vélos des jeunes sans voiture."
+WHO = "Les lycéen·nes des hameaux, qui attendent le car."
+WHO_QUESTION = re.compile("Qui sont les personnes concernées")
+FULL = "La mémoire de votre appareil est pleine"
 
 
 def rows(server, sql: str, *params):
@@ -93,6 +96,24 @@ def test_learner_reads_and_answers_offline(journey):
     page.goto(exercise_url)
     expect(page.get_by_label(REQUIRED_QUESTION)).to_have_value(ANSWER)
     expect(page.get_by_text(re.compile(r"En attente d.envoi : 2 modification"))).to_be_visible()
+
+    # The device's storage is full: the learner is told, and what was kept stays kept.
+    page.evaluate(
+        """() => {
+            window.__setItem = Storage.prototype.setItem;
+            Storage.prototype.setItem = () => {
+                throw new DOMException("full", "QuotaExceededError");
+            };
+        }"""
+    )
+    page.get_by_label(WHO_QUESTION).fill("Un texte qui ne tient plus")
+    expect(page.get_by_text(FULL)).to_be_visible()
+    kept = page.evaluate("() => localStorage.getItem('balise-outbox')")
+    assert ANSWER in kept and "ne tient plus" not in kept, kept
+    page.evaluate("() => { Storage.prototype.setItem = window.__setItem; }")
+    page.get_by_label(WHO_QUESTION).fill(WHO)
+    expect(page.get_by_text(FULL)).to_have_count(0)
+    assert WHO in page.evaluate("() => localStorage.getItem('balise-outbox')")
     assert not rows(
         learner.server,
         "SELECT 1 FROM pathways_offlinesync s JOIN accounts_user u ON u.id = s.learner_id "
@@ -102,13 +123,13 @@ def test_learner_reads_and_answers_offline(journey):
 
     # The network returns: both changes are sent, once.
     learner.context.set_offline(False)
-    page.evaluate("() => window.dispatchEvent(new Event('online'))")
     expect(
         page.get_by_text(text("Vos modifications écrites hors connexion sont envoyées."))
     ).to_be_visible()
     page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a second flush: nothing
     page.reload()
     expect(page.get_by_label(REQUIRED_QUESTION)).to_have_value(ANSWER)
+    expect(page.get_by_label(WHO_QUESTION)).to_have_value(WHO)
     expect(page.locator(".step-list [aria-current=step] .badge--done")).to_be_visible()
     expect(page.get_by_text(text("En attente d'envoi"))).to_have_count(0)
     learner.look("exercice envoyé au retour du réseau")

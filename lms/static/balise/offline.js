@@ -8,14 +8,17 @@
   if (!status || !("serviceWorker" in navigator) || !window.caches || !window.localStorage) return;
   navigator.serviceWorker.register(status.dataset.sw, {scope: "/"}).catch(function () {});
   var user = status.dataset.user;
-  var KEY = "balise-outbox-" + user;
+  var KEY = "balise-outbox";
   var inflight = null;
   var notices = [];
 
   function say(text) { status.textContent = text || ""; status.hidden = !text; }
+  // Everything kept on this device; ``mine()`` what this page's person wrote (the offline
+  // page knows nobody: it counts everything).
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; }
   }
+  function mine() { return load().filter(function (i) { return !user || i.user === user; }); }
   function store(items) { localStorage.setItem(KEY, JSON.stringify(items)); } // may throw
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -35,7 +38,7 @@
   }
 
   function show() {
-    var items = load(), lines = [];
+    var items = mine(), lines = [];
     if (!navigator.onLine) lines.push(status.dataset.offline);
     var waiting = items.filter(function (i) { return !i.refused; }).length;
     if (waiting) lines.push(status.dataset.pending.replace("{count}", waiting));
@@ -52,7 +55,9 @@
     var items = load();
     item.user = user;
     item.typed_at = new Date().toISOString();
-    var same = items.filter(function (i) { return !i.refused && sameStep(i, item) && i.key !== inflight; })[0];
+    var same = items.filter(function (i) {
+      return !i.refused && i.user === user && sameStep(i, item) && i.key !== inflight;
+    })[0];
     if (item.kind === "complete" && same) return true;
     if (same) { item.key = same.key; items[items.indexOf(same)] = item; }
     else { item.key = newKey(); items.push(item); }
@@ -111,7 +116,7 @@
   function flush() {
     if (flushing || !navigator.onLine || !user) return Promise.resolve();
     flushing = true;
-    var items = load().filter(function (i) { return !i.refused; });
+    var items = mine().filter(function (i) { return !i.refused; });
     function next() {
       var item = items.shift();
       if (!item) return Promise.resolve();
@@ -140,7 +145,7 @@
     }
     var before = items.length;
     return next().then(function () {
-      if (before && !load().length && !notices.length) notices = [status.dataset.sent];
+      if (before && !mine().length && !notices.length) notices = [status.dataset.sent];
     }).catch(function () {}).then(function () {
       inflight = null;
       flushing = false;
@@ -150,7 +155,7 @@
 
   // Put back into a (cached) exercise form what was typed offline and not sent yet.
   function restore(form) {
-    var item = load().filter(function (i) {
+    var item = mine().filter(function (i) {
       return i.kind === "answers" && !i.refused && i.step === form.dataset.step && String(i.module) === form.dataset.module;
     })[0];
     if (!item) return;
@@ -177,11 +182,11 @@
   });
   window.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.matches("[data-logout]") && load().length && !form.dataset.warned) {
+    if (form.matches("[data-logout]") && mine().length && !form.dataset.warned) {
       event.preventDefault();
       form.dataset.warned = "1";
       flush().then(function () {
-        if (!load().length) form.submit();
+        if (!mine().length) form.submit();
         else say(status.dataset.logout);
       });
       return;
