@@ -19,7 +19,7 @@ export DJANGO_SETTINGS_MODULE := lms.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/balise
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help install run migrate seed test test-all test-postgres test-services e2e lint audit format clean bench
+.PHONY: help install run migrate seed test test-all test-postgres test-services e2e js lint audit format clean bench
 
 help: ## List the targets
 	@grep -hE '^[a-z][a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,6 +89,12 @@ e2e: install node_modules/.package-lock.json ## Browser journeys in headless Chr
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+# The built file is committed, so that `make run` needs no Node; tests/e2e checks it is current.
+ESBUILD_JS := node_modules/.bin/esbuild lms/js/offline.js --minify --target=es2020 --legal-comments=none \
+  '--banner:js=// Built by `make js` from lms/js/offline.js (esbuild --minify): edit that file.'
+js: node_modules/.package-lock.json ## Rebuild lms/static/balise/offline.js (minified) from lms/js/offline.js
+	$(ESBUILD_JS) --outfile=lms/static/balise/offline.js
 
 # The benchmark's database (balise_bench) is loaded once with seed_load M (about 40 s) and
 # reused while its marker matches; BENCH_SIZE=S|L (or all: S, M and L one after the other),

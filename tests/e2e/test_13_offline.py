@@ -10,7 +10,9 @@ accessibility violation on the way.
 
 import json
 import re
+import shlex
 import sqlite3
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -25,7 +27,7 @@ from .flows import (
     text,
     unique_email,
 )
-from .support import SMALL
+from .support import REPO, SMALL
 
 pytestmark = pytest.mark.e2e
 
@@ -157,3 +159,11 @@ def test_learner_reads_and_answers_offline(journey):
     assert completions == [(1,)], completions  # the exercise (the sheet was only read)
 
     learner.assert_accessible()
+
+
+def test_the_served_script_is_built_from_its_source():
+    """``lms/static/balise/offline.js`` is ``make js``'s output for ``lms/js/offline.js``."""
+    recipe = re.search(r"^ESBUILD_JS := (.*\\\n.*)$", (REPO / "Makefile").read_text(), re.M)
+    command = shlex.split(recipe.group(1).replace("\\\n", " "))
+    built = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert built == (REPO / "lms/static/balise/offline.js").read_text(), "run `make js`"
