@@ -87,6 +87,16 @@ def test_learner_reads_and_answers_offline(journey):
     expect(page.get_by_text(re.compile(r"En attente d.envoi : 2 modification"))).to_be_visible()
     learner.look("exercice hors connexion, en attente d'envoi")
 
+    # The next step (a video, its transcript on the page), marked done offline too.
+    page.locator("a[rel=next]").first.click()
+    expect(step_heading(page)).to_have_text(text(FIRST_STEPS[2]))
+    page.get_by_role("button", name=text("J'ai terminé cette étape")).click()
+    expect(
+        page.get_by_text(text("Étape marquée terminée sur cet appareil, en attente d'envoi"))
+    ).to_be_visible()
+    expect(page.get_by_role("button", name=text("J'ai terminé cette étape"))).to_be_hidden()
+    expect(page.get_by_text(re.compile(r"En attente d.envoi : 3 modification"))).to_be_visible()
+
     # A page that needs the network says so plainly.
     page.goto("/accompagnement/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -97,7 +107,7 @@ def test_learner_reads_and_answers_offline(journey):
     # Back on the exercise (still offline): the typed answer is there, still waiting.
     page.goto(exercise_url)
     expect(page.get_by_label(REQUIRED_QUESTION)).to_have_value(ANSWER)
-    expect(page.get_by_text(re.compile(r"En attente d.envoi : 2 modification"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"En attente d.envoi : 3 modification"))).to_be_visible()
 
     # The device's storage is full: the learner is told, and what was kept stays kept.
     page.evaluate(
@@ -142,7 +152,7 @@ def test_learner_reads_and_answers_offline(journey):
         "JOIN accounts_user u ON u.id = s.learner_id WHERE u.email = ? ORDER BY s.id",
         email,
     )
-    assert synced == [("answers", "saved"), ("complete", "saved")], synced
+    assert synced == [("answers", "saved"), ("complete", "saved"), ("complete", "saved")], synced
     (answers,) = rows(
         learner.server,
         "SELECT r.answers FROM pathways_exerciseresponse r "
@@ -156,7 +166,7 @@ def test_learner_reads_and_answers_offline(journey):
         "JOIN accounts_user u ON u.id = c.learner_id WHERE u.email = ?",
         email,
     )
-    assert completions == [(1,)], completions  # the exercise (the sheet was only read)
+    assert completions == [(2,)], completions  # the exercise and the video (the sheet: read)
 
     learner.assert_accessible()
 
