@@ -391,12 +391,13 @@ def offline_module(request, pathway_id: int, module_id: int):
         if document is not None:
             documents[document.url] = {"url": document.url, "bytes": document.get_file_size() or 0}
     resources = pages + list(documents.values())
+    total = sum(item["bytes"] for item in resources)
     return JsonResponse(
         {
             "module": ctx.module.title,
             "resources": resources,
-            "total_bytes": sum(item["bytes"] for item in resources),
-            "total": filesizeformat(sum(item["bytes"] for item in resources)),
+            "total_bytes": total,
+            "total": filesizeformat(total),
         }
     )
 
