@@ -112,7 +112,7 @@ APP_ICONS = (("balise/icon-192.png", "192x192"), ("balise/icon-512.png", "512x51
 
 
 @require_GET
-@cache_control(max_age=3600, public=True)
+@cache_control(max_age=3600)
 def web_manifest(request):
     """The web app manifest: installing Balise opens « Mes parcours » as an app."""
     manifest = {
