@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "lms.accounts.middleware.AskNameMiddleware",
     "lms.accounts.middleware.ClearSiteDataOnLogoutMiddleware",
+    "lms.accounts.middleware.OfflineReaderMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

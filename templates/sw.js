@@ -7,10 +7,33 @@
 // - nothing else is kept: no POST (the page's script keeps offline answers), no htmx
 //   fragment, no redirect, no error, no response marked no-store, no page of the
 //   coaches, managers or admins. Logging out clears it all (Clear-Site-Data).
+// - the pages kept are one person's: every page names its reader (X-Balise-Reader, a key
+//   that does not give the account away, "-" for a visitor); when another reader shows up
+//   (a shared phone, a session that ran out without a logout), the pages kept for the
+//   previous one are deleted before anything else is shown or kept.
 "use strict";
 const CONFIG = {{ config|safe }};
 const STATIC = "balise-static-{{ version }}";
-const PAGES = "balise-pages";
+const PAGES = "balise-pages-";  // + the reader's key
+let reader = null;  // whose pages are kept; read back from the caches' names after a restart
+
+async function currentReader() {
+  if (reader === null) {
+    const kept = (await caches.keys()).filter((name) => name.startsWith(PAGES));
+    reader = kept.length === 1 ? kept[0].slice(PAGES.length) : "";
+  }
+  return reader;
+}
+
+async function meet(response) {
+  // A page for another reader than the one whose pages are kept: forget those first.
+  const who = response.headers.get("X-Balise-Reader");
+  if (!who || who === await currentReader()) return who;
+  const names = await caches.keys();
+  await Promise.all(names.filter((name) => name.startsWith(PAGES)).map((name) => caches.delete(name)));
+  reader = who;
+  return who;
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -44,16 +67,31 @@ async function offlinePage() {
 }
 
 async function networkFirst(request) {
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    const who = await currentReader();
+    const kept = who && who !== "-" &&
+      await (await caches.open(PAGES + who)).match(request, {ignoreVary: true});
+    if (kept) return kept;
+    if (request.mode === "navigate") return offlinePage();
+    throw error;
+  }
+  const who = await meet(response);
+  if (who && who !== "-" && keepable(response)) {
+    const copy = response.clone();
+    caches.open(PAGES + who).then((cache) => cache.put(request, copy)).catch(() => {});
+  }
+  return response;
+}
+
+async function otherPage(request) {
   try {
     const response = await fetch(request);
-    if (keepable(response)) {
-      const copy = response.clone();
-      caches.open(PAGES).then((cache) => cache.put(request, copy)).catch(() => {});
-    }
+    await meet(response);
     return response;
   } catch (error) {
-    const kept = await caches.match(request, {ignoreVary: true});
-    if (kept) return kept;
     if (request.mode === "navigate") return offlinePage();
     throw error;
   }
@@ -86,6 +124,6 @@ self.addEventListener("fetch", (event) => {
              !startsWithAny(url.pathname, CONFIG.network_only)) {
     event.respondWith(networkFirst(request));
   } else if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => offlinePage()));
+    event.respondWith(otherPage(request));
   }
 });

@@ -85,3 +85,23 @@ def test_logging_out_clears_what_the_browser_kept(client, make_user):
     assert "Clear-Site-Data" not in client.get("/").headers
     client.force_login(learner())
     assert "Clear-Site-Data" not in client.get(reverse("pathways:dashboard")).headers
+
+
+def test_each_page_names_its_reader_without_giving_the_account_away(client):
+    """The service worker keeps one person's pages (``X-Balise-Reader``): two people get
+    two keys, a visitor « - », and the key is not the account's id or e-mail."""
+    firmin, gaelle = learner(user__email="firmin@example.org"), learner()
+    assert client.get(reverse("structures"))["X-Balise-Reader"] == "-"
+    keys = []
+    for person in (firmin, gaelle, firmin):
+        client.force_login(person)
+        keys.append(client.get(reverse("pathways:dashboard"))["X-Balise-Reader"])
+    assert keys[0] == keys[2] != keys[1]
+    assert str(firmin.pk) not in keys[0] and "firmin" not in keys[0] and len(keys[0]) == 20
+    assert "X-Balise-Reader" not in client.get(reverse("web_manifest"))  # not a page
+
+
+def test_the_service_worker_forgets_the_pages_of_another_reader(client):
+    script = client.get("/sw.js").content.decode()
+    assert 'response.headers.get("X-Balise-Reader")' in script
+    assert "caches.delete" in script and '"balise-pages-"' in script

@@ -4,6 +4,7 @@ clears what the browser kept of the site."""
 from django.contrib.auth.signals import user_logged_out
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 
 from .actions import record_name_asked
@@ -72,4 +73,28 @@ class ClearSiteDataOnLogoutMiddleware:
         response = self.get_response(request)
         if getattr(request, "balise_logged_out", False):
             response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
+def offline_reader(user) -> str:
+    """Whose pages a device keeps for offline reading: a key that tells one person from
+    another without giving their account away; ``-`` for a visitor."""
+    if not user.is_authenticated:
+        return "-"
+    return salted_hmac("balise.offline-reader", str(user.pk)).hexdigest()[:20]
+
+
+class OfflineReaderMiddleware:
+    """Names the reader of every page (``X-Balise-Reader``): the service worker keeps the
+    pages of one person only, and deletes them as soon as a page comes for someone else
+    (a shared phone, a session that ran out without a logout), so that nobody reads
+    another person's kept pages offline."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response["X-Balise-Reader"] = offline_reader(request.user)
         return response

@@ -170,10 +170,15 @@
       line.textContent = s.saving;
       confirm.hidden = true;
       try {
-        const cache = await caches.open("balise-pages");
+        // Kept among the pages of the person they were served to (see sw.js).
+        let cache = null;
         for (const url of urls) {
           const response = await fetch(url, {credentials: "same-origin"});
           if (!response.ok || response.redirected) throw new Error(response.status);
+          const who = response.headers.get("X-Balise-Reader");
+          if (who === "-") throw new Error("anonymous");
+          if (who) cache = await caches.open("balise-pages-" + who);
+          if (!cache) throw new Error("no reader");  // the step pages come first
           await cache.put(url, response);
         }
         line.textContent = s.saved;

@@ -177,3 +177,36 @@ def test_the_served_script_is_built_from_its_source():
     command = shlex.split(recipe.group(1).replace("\\\n", " "))
     built = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout  # noqa: S603
     assert built == (REPO / "lms/static/balise/offline.js").read_text(), "run `make js`"
+
+
+def test_pages_kept_for_one_person_are_not_shown_to_the_next(journey):
+    """A shared phone: the first learner's session ran out without a logout (no
+    Clear-Site-Data), someone else signs in on the same browser. Offline, the first
+    learner's kept step pages are not shown to them: the device forgot them as soon as a
+    page came for another reader."""
+    phone = journey("offline-shared", viewport=SMALL, is_mobile=True, has_touch=True)
+    page = phone.page
+    sign_up(phone, unique_email("firmin"))
+    onboard(phone, first_name="Firmin")
+    start_emergence(phone)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    first_step = page.url
+    page.locator("a[rel=next]").first.click()  # kept on the device as Firmin reads
+    expect(step_heading(page)).to_have_text(text(FIRST_STEPS[1]))
+    page.wait_for_function(
+        "async () => (await caches.keys()).some((name) => name.startsWith('balise-pages-'))"
+    )
+
+    # His session runs out: the cookies go, the service worker and its caches stay.
+    phone.context.clear_cookies()
+    sign_up(phone, unique_email("gaelle"))
+    onboard(phone, first_name="Gaëlle")
+    page.goto("/apprendre/")  # a page for another reader: Firmin's pages are forgotten
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    phone.context.set_offline(True)
+    page.goto(first_step)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        text("Cette page a besoin d'une connexion")
+    )
+    expect(page.get_by_text("Firmin")).to_have_count(0)
