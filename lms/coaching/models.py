@@ -38,6 +38,7 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Orienté·e vers une autre structure")
     PAUSED = "paused", _("Projet en pause")
     NO_SHOW = "no_show", _("La personne n'est pas venue")
+    GROUP = "group", _("Accompagné·e en groupe")
 
 
 class CoachingRequestQuerySet(models.QuerySet):
@@ -763,6 +764,22 @@ class GroupSession(models.Model):
     @property
     def meets_by_video(self) -> bool:
         return self.modality in (GroupModality.REMOTE, GroupModality.HYBRID)
+
+    @property
+    def video_link(self) -> str:
+        from . import video
+
+        return video.link(self.video_room) if self.video_room else ""
+
+    @property
+    def location(self) -> str:
+        """What people are told of where it happens: the place, the video link, or both."""
+        parts = []
+        if self.meets_in_person and self.place:
+            parts.append(self.place)
+        if self.meets_by_video and self.video_room:
+            parts.append(self.video_link)
+        return " – ".join(parts)
 
 
 class GroupSeat(models.Model):
