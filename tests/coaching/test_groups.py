@@ -14,6 +14,7 @@ from lms.coaching.models import (
     CoachingRequest,
     GroupInvitation,
     GroupSeat,
+    GroupSeatReminder,
     GroupSession,
     InvitationStatus,
     Outcome,
@@ -336,3 +337,30 @@ def test_the_brief_reaches_every_registrant_present_or_not(lozere_coach):
     assert session.brief.endswith("corrigé.") and session.brief_posted_at
     assert Notification.objects.filter(kind="group_brief").count() == 2
     assert "pas pu venir" in Notification.objects.get(recipient=away, kind="group_brief").body_text
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def test_registrants_are_reminded_once_per_offset(lozere_coach):
+    session = new_session(lozere_coach, starts_at=timezone.now() + timedelta(hours=20))
+    ana, bruno = lozere_learner("Ana"), lozere_learner("Bruno")
+    for person in (ana, bruno):
+        actions.register_for_group_session(session, person)
+
+    assert actions.send_group_reminders().sessions == 1
+    assert actions.send_group_reminders().sessions == 0  # a second run writes nothing
+
+    assert Notification.objects.filter(kind="group_reminder").count() == 2
+    assert GroupSeatReminder.objects.filter(session=session, hours_before=24).count() == 2
+    later = timezone.now() + timedelta(hours=19)
+    assert actions.send_group_reminders(now=later).sessions == 1
+    assert Notification.objects.filter(kind="group_reminder").count() == 4
+
+
+def test_a_cancelled_session_is_not_reminded(lozere_coach):
+    session = new_session(lozere_coach, starts_at=timezone.now() + timedelta(hours=20))
+    actions.register_for_group_session(session, lozere_learner())
+    actions.cancel_group_session(lozere_coach, session, reason="Annulée")
+
+    assert actions.send_group_reminders().sessions == 0

@@ -95,9 +95,21 @@ __all__ = [
     "upcoming_session",
 ]
 
-from .reminders import Reminded, remind_session, send_session_reminders  # noqa: E402
+from .reminders import (  # noqa: E402
+    Reminded,
+    remind_group_session,
+    remind_session,
+    send_group_reminders,
+    send_session_reminders,
+)
 
-__all__ += ["Reminded", "remind_session", "send_session_reminders"]
+__all__ += [
+    "Reminded",
+    "remind_group_session",
+    "remind_session",
+    "send_group_reminders",
+    "send_session_reminders",
+]
 
 from .groups import (  # noqa: E402
     cancel_group_session,
