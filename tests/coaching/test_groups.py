@@ -364,3 +364,25 @@ def test_a_cancelled_session_is_not_reminded(lozere_coach):
     actions.cancel_group_session(lozere_coach, session, reason="Annulée")
 
     assert actions.send_group_reminders().sessions == 0
+
+
+# --- Personal data ----------------------------------------------------------------------------
+
+
+def test_a_learners_seats_are_in_their_export_and_an_erased_one_frees_the_seat(lozere_coach):
+    from lms.accounts.gdpr import anonymise_user, export_user_data
+
+    session = new_session(lozere_coach)
+    person = lozere_learner()
+    actions.invite_to_group_session(lozere_coach, session, [person])
+    actions.register_for_group_session(session, person)
+
+    data = export_user_data(person)
+    assert data["group_seats"][0]["registered_at"]
+    assert data["group_invitations"][0]["status"] == "registered"
+
+    anonymise_user(person)
+
+    assert not GroupSeat.objects.filter(learner=person).exists()
+    assert GroupSeat.objects.filter(session=session, learner__isnull=True).count() == 3
+    assert GroupInvitation.objects.get(learner=person).status == InvitationStatus.CANCELLED
