@@ -79,9 +79,7 @@ def erase(user) -> None:
     GroupSeat.objects.filter(upcoming, learner=user).update(
         learner=None, registered_at=None, attendance="", keep_request=False
     )
-    GroupInvitation.objects.filter(upcoming, learner=user).update(
-        status=InvitationStatus.CANCELLED
-    )
+    GroupInvitation.objects.filter(upcoming, learner=user).update(status=InvitationStatus.CANCELLED)
 
 
 register(

@@ -386,3 +386,30 @@ def test_a_learners_seats_are_in_their_export_and_an_erased_one_frees_the_seat(l
     assert not GroupSeat.objects.filter(learner=person).exists()
     assert GroupSeat.objects.filter(session=session, learner__isnull=True).count() == 3
     assert GroupInvitation.objects.get(learner=person).status == InvitationStatus.CANCELLED
+
+
+# --- The recommendation suggests a group session ----------------------------------------
+
+
+def test_reaching_a_group_point_with_a_session_to_come_suggests_it(
+    lozere_coach, django_capture_on_commit_callbacks
+):
+    pathway = gate_pathway()
+    first = lozere_learner("Ana")
+    point_id = at_gate(first, pathway, django_capture_on_commit_callbacks).point_id
+    session = new_session(
+        lozere_coach, title="Valider son besoin, ensemble", pathway=pathway, point_id=point_id
+    )
+
+    later = lozere_learner("Bruno")
+    at_gate(later, pathway, django_capture_on_commit_callbacks)
+
+    request = CoachingRequest.objects.get(learner=later)
+    assert "Une séance collective à cette étape vous est aussi ouverte" in (
+        request.recommendation_reason
+    )
+    assert session.title in request.recommendation_reason
+    assert "Invitez-y" in request.coach_recommendation_reason
+    assert (
+        "séance collective" not in CoachingRequest.objects.get(learner=first).recommendation_reason
+    )
