@@ -157,7 +157,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["learners"].queryset = User.objects.filter(pk__in=[c.pk for c in candidates])
+        self.fields["learners"].queryset = User.objects.filter(
+            pk__in=[c.pk for c in candidates]
+        ).select_related("learner_profile")
         self.fields["learners"].label_from_instance = _candidate_label
         self.initial.setdefault("learners", [c.pk for c in candidates])
 

@@ -227,3 +227,42 @@ def test_cancelling_from_the_page_needs_a_reason(client, lozere_coach):
     client.post(reverse("coaching:group_cancel", args=[session.pk]), {"reason": "Neige"})
     session.refresh_from_db()
     assert session.is_cancelled and session.cancel_reason == "Neige"
+
+
+# --- Constant queries -------------------------------------------------------------------------
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["group", "groups", "groups_waiting", "my_coaching"])
+def test_pages_read_a_constant_number_of_queries(
+    client, lozere_coach, page, django_capture_on_commit_callbacks
+):
+    pathway = gate_pathway()
+    session = None
+    counts = []
+    for size in (2, 6):
+        people = [learner(departement="48", area_type="rural") for _ in range(size)]
+        for person in people:
+            at_gate(person, pathway, django_capture_on_commit_callbacks)
+        point_id = CheckpointPassage.objects.filter(pathway=pathway).first().point_id
+        session = new_session(lozere_coach, pathway=pathway, point_id=point_id, seats=10)
+        for person in people[:-1]:  # the last one is still to invite
+            actions.invite_to_group_session(lozere_coach, session, [person])
+            actions.register_for_group_session(session, person)
+        if page == "my_coaching":
+            client.force_login(people[0])
+            url = reverse("coaching:my_coaching")
+        else:
+            client.force_login(lozere_coach)
+            args = [session.pk] if page == "group" else []
+            url = reverse(f"coaching:{page}", args=args)
+        counts.append(_queries(client, url))
+    assert counts[0] == counts[1] and counts[0] <= 30, counts
