@@ -210,18 +210,20 @@ def session_invitations(session: GroupSession) -> list[GroupInvitation]:
 
 def learner_group_sessions(learner: User) -> list[GroupInvitation]:
     """The learner's invitations, newest session first, each with ``seat`` (theirs or
-    None). Two queries."""
+    None). One query, two when there are some."""
     invitations = list(
         GroupInvitation.objects.filter(learner=learner)
         .select_related("session__coach", "session__pathway")
         .order_by("-session__starts_at", "-pk")
     )
-    seats = {
-        seat.session_id: seat
-        for seat in GroupSeat.objects.filter(
-            learner=learner, session_id__in=[i.session_id for i in invitations]
-        )
-    }
+    seats = {}
+    if invitations:
+        seats = {
+            seat.session_id: seat
+            for seat in GroupSeat.objects.filter(
+                learner=learner, session_id__in=[i.session_id for i in invitations]
+            )
+        }
     for invitation in invitations:
         invitation.seat = seats.get(invitation.session_id)
     return invitations

@@ -413,3 +413,16 @@ def test_reaching_a_group_point_with_a_session_to_come_suggests_it(
     assert (
         "séance collective" not in CoachingRequest.objects.get(learner=first).recommendation_reason
     )
+
+
+def test_leaving_the_waiting_list_gives_nobody_a_seat(lozere_coach):
+    session = new_session(lozere_coach, seats=2, waiting_list=True)
+    ana, bruno, chloe, dan = (lozere_learner(n) for n in ("Ana", "Bruno", "Chloé", "Dan"))
+    for person in (ana, bruno, chloe, dan):
+        actions.register_for_group_session(session, person)
+
+    actions.unregister_from_group_session(session, chloe)
+
+    assert GroupInvitation.objects.get(learner=chloe).status == InvitationStatus.DECLINED
+    assert GroupInvitation.objects.get(learner=dan).status == InvitationStatus.WAITING
+    assert not GroupSeat.objects.filter(learner__in=[chloe, dan]).exists()

@@ -261,13 +261,14 @@ def decline_group_invitation(session: GroupSession, learner: User) -> None:
 
 def _free_seat(session: GroupSession, learner: User) -> None:
     """Free ``learner``'s seat; it goes to the first learner waiting, who is told."""
-    GroupSeat.objects.filter(session=session, learner=learner).update(
+    freed = GroupSeat.objects.filter(session=session, learner=learner).update(
         learner=None, registered_at=None, attendance="", keep_request=False
     )
-    if not session.waiting_list:
+    if not freed or not session.waiting_list:
         return
     waiting = (
         GroupInvitation.objects.filter(session=session, status=InvitationStatus.WAITING)
+        .exclude(learner=learner)
         .select_related("learner")
         .order_by("responded_at", "pk")
         .first()
