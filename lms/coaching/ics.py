@@ -123,11 +123,12 @@ def feed_calendar(sessions, name: str) -> str:
     return _with_timezone(calendar, first, last)
 
 
-def group_calendar(session, learner) -> str:
+def group_calendar(session, learner, *, left: bool = False) -> str:
     """A group session as ``learner``'s invitation: METHOD:REQUEST while it is on,
-    METHOD:CANCEL once cancelled. One UID for the session's whole life (everyone shares
-    it), its SEQUENCE bumped by each change; only this learner as attendee."""
-    cancelled = session.status != "scheduled"
+    METHOD:CANCEL once cancelled or when ``left`` (the learner gave their place back). One
+    UID for the session's whole life (everyone shares it), its SEQUENCE bumped by each
+    change; only this learner as attendee."""
+    cancelled = left or session.status != "scheduled"
     zone = ZoneInfo(settings.TIME_ZONE)
     calendar = Calendar()
     calendar.add("prodid", "-//Balise//Accompagnement//FR")

@@ -426,3 +426,16 @@ def test_leaving_the_waiting_list_gives_nobody_a_seat(lozere_coach):
     assert GroupInvitation.objects.get(learner=chloe).status == InvitationStatus.DECLINED
     assert GroupInvitation.objects.get(learner=dan).status == InvitationStatus.WAITING
     assert not GroupSeat.objects.filter(learner__in=[chloe, dan]).exists()
+
+
+def test_giving_a_place_back_cancels_it_in_the_learners_calendar(lozere_coach):
+    session = new_session(lozere_coach)
+    person = lozere_learner()
+    actions.register_for_group_session(session, person)
+
+    actions.unregister_from_group_session(session, person)
+
+    notice = Notification.objects.get(recipient=person, kind="group_left")
+    event = events(notice.ics)[f"{session.uid}@balise"]
+    assert "METHOD:CANCEL" in notice.ics and event["sequence"] == 1
+    assert not GroupSeat.objects.filter(learner=person).exists()

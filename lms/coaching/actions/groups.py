@@ -252,11 +252,14 @@ def decline_group_invitation(session: GroupSession, learner: User) -> None:
     with transaction.atomic():
         session = GroupSession.objects.select_for_update().get(pk=session.pk)
         invitation = _invitation(session, learner)
-        if GroupSeat.objects.filter(session=session, learner=learner).exists():
+        had_seat = GroupSeat.objects.filter(session=session, learner=learner).exists()
+        if had_seat:
             _free_seat(session, learner)
         invitation.status = InvitationStatus.DECLINED
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["status", "responded_at"])
+        if had_seat:
+            _tell_left(session, learner)
 
 
 def _free_seat(session: GroupSession, learner: User) -> None:
@@ -291,10 +294,28 @@ def unregister_from_group_session(session: GroupSession, learner: User) -> None:
         invitation = _invitation(session, learner)
         if invitation.status not in (InvitationStatus.REGISTERED, InvitationStatus.WAITING):
             raise CoachingError(_("Vous n'êtes pas inscrit·e à cette séance."))
+        had_seat = GroupSeat.objects.filter(session=session, learner=learner).exists()
         _free_seat(session, learner)
         invitation.status = InvitationStatus.DECLINED
         invitation.responded_at = timezone.now()
         invitation.save(update_fields=["status", "responded_at"])
+        if had_seat:
+            _tell_left(session, learner)
+
+
+def _tell_left(session: GroupSession, learner: User) -> None:
+    """The learner gave their seat back: their calendar gets the cancellation (SEQUENCE
+    bumped, so that it replaces the invitation)."""
+    GroupSession.objects.filter(pk=session.pk).update(sequence=F("sequence") + 1)
+    session.refresh_from_db(fields=["sequence"])
+    notify(
+        learner,
+        kind="group_left",
+        context={"group": session},
+        url=reverse("coaching:my_coaching"),
+        ics=group_calendar(session, learner, left=True),
+        structure=session.structures.first(),
+    )
 
 
 @in_site_language
