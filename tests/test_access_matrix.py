@@ -86,6 +86,10 @@ COACHES_ONLY = {"anonymous": LOGIN, "coach_a": 405, "other_coach": 405, "*": 403
 LEARNER_A_ONLY = {"anonymous": LOGIN, "*": 404}
 MANAGERS_ONLY = {"anonymous": LOGIN, "*": 403}
 BOTH_MANAGERS = {"manager": 200, "other_manager": 200}
+STAFF = ("coach_a", "other_coach", "manager", "other_manager")
+GROUP_STAFF = {"anonymous": LOGIN, **dict.fromkeys(STAFF, 200)}
+GROUP_STAFF_405 = {"anonymous": LOGIN, **dict.fromkeys(STAFF, 405), "*": 404}
+GROUP_OWNERS = {"anonymous": LOGIN, "*": 404}
 
 EXPECTATIONS = {
     # Probes and language: public, read-only.
@@ -219,6 +223,24 @@ EXPECTATIONS = {
     # A calendar feed needs no login: its secret token is the key. A revoked (or unknown)
     # token answers 404 to everyone (a valid one: tests/coaching/test_calendar_feed.py).
     "coaching:agenda_feed": row(404, 405),
+    # Group sessions: the staff pages are the coaches' and managers' of the structures that
+    # run them (others 404, as for anyone who is not staff); learners answer their own.
+    "coaching:groups": row(GROUP_STAFF | {"*": 404}, GROUP_STAFF_405),
+    "coaching:groups_waiting": row(GROUP_STAFF | {"*": 404}, GROUP_STAFF_405),
+    "coaching:group_create": row(GROUP_STAFF | {"*": 404}, GROUP_STAFF | {"*": 404}),
+    "coaching:group": row(GROUP_OWNERS | {"coach_a": 200, "manager": 200}, GROUP_STAFF_405),
+    "coaching:group_invite": row(GROUP_STAFF_405, GROUP_OWNERS | {"coach_a": 400, "manager": 400}),
+    "coaching:group_attendance": row(
+        GROUP_STAFF_405, GROUP_OWNERS | {"coach_a": 302, "manager": 302}
+    ),
+    "coaching:group_brief": row(GROUP_STAFF_405, GROUP_OWNERS | {"coach_a": 400, "manager": 400}),
+    "coaching:group_cancel": row(GROUP_STAFF_405, GROUP_OWNERS | {"coach_a": 400, "manager": 400}),
+    "coaching:group_audio": row(logged_in(404), logged_in(405)),  # no audio posted
+    "coaching:group_register": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:group_decline": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:group_unregister": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:group_keep_request": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
+    "coaching:group_ics": row(LEARNER_A_ONLY | {"learner_a": 200}, logged_in(405)),
     # Outcomes: the learner's own self-diagnoses, milestones and opinions. Pathway pages need an
     # enrolment (others are sent to the pathway's page); A finished the pathway and reached its
     # point, so A gets the forms (POST without data: the form's errors).
@@ -379,6 +401,17 @@ def world():
         modality="in_person",
         location=f"Local {SECRET}",
     )
+    group = coaching_actions.create_group_session(
+        actor=coach_a,
+        title=f"Séance {SECRET}",
+        starts_at=timezone.now() + timedelta(days=4),
+        duration_minutes=90,
+        modality="remote",
+        seats=3,
+    )
+    coaching_actions.invite_to_group_session(coach_a, group, [learner_a])
+    coaching_actions.register_for_group_session(group, learner_a)
+    seat = group.seat_rows.get(learner=learner_a)
     notification = Notification.objects.filter(recipient=learner_a).latest("pk")
     competences = questionnaire()
     answers = {q.pk: 1 for c in competences for q in c.questions.all()}
@@ -418,6 +451,8 @@ def world():
         "funder_report_pk": funder_report.pk,
         "kind": "pdf",
         "room": "salle-inconnue",
+        "group_pk": group.pk,
+        "seat_pk": seat.pk,
     }
     return users, kwargs
 
@@ -429,6 +464,22 @@ PK_OF = {
     "coaching:move_session": "session_pk",
     "coaching:cancel_session": "session_pk",
     "coaching:attendance": "session_pk",
+    **{
+        f"coaching:{name}": "group_pk"
+        for name in (
+            "group",
+            "group_invite",
+            "group_attendance",
+            "group_brief",
+            "group_audio",
+            "group_cancel",
+            "group_register",
+            "group_decline",
+            "group_unregister",
+            "group_keep_request",
+            "group_ics",
+        )
+    },
     "notifications:open": "notification_pk",
     "outcomes:diagnosis_result": "diagnosis_pk",
     "outcomes:diagnosis_request_coaching": "diagnosis_pk",
@@ -515,6 +566,8 @@ def test_the_marker_is_found_where_it_belongs(world):
     allowed = [
         ("learner_a", reverse("pathways:carnet_text", args=[kwargs["pathway_id"]])),
         ("learner_a", reverse("coaching:my_coaching")),
+        ("coach_a", reverse("coaching:group", args=[kwargs["group_pk"]])),
+        ("manager", reverse("coaching:groups")),
         ("learner_a", reverse("outcomes:satisfaction", args=[kwargs["pathway_id"]])),
         ("coach_a", reverse("coaching:request", args=[kwargs["request_pk"]])),
         ("manager", reverse("coaching:request", args=[kwargs["request_pk"]])),

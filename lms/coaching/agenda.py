@@ -1,13 +1,14 @@
 """The coach's agenda: a week of sessions (Europe/Paris), and the free slots beside them.
 
 Reads with a constant number of queries whatever the week holds: the sessions with their
-learners in one query, the coach's rules, days off and absence in three, the calendar feed
-in another.
+learners in one query, the group sessions they lead in one, the coach's rules, days off and
+absence in three, the calendar feed in another.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from lms.accounts.models import User
@@ -20,6 +21,8 @@ from .models import (
     AvailabilityRule,
     CalendarFeed,
     CoachingSession,
+    GroupSession,
+    GroupStatus,
 )
 
 
@@ -28,6 +31,7 @@ class Day:
     day: date
     sessions: list[CoachingSession] = field(default_factory=list)
     free_slots: list[Slot] = field(default_factory=list)
+    group_sessions: list[GroupSession] = field(default_factory=list)
 
     @property
     def is_today(self) -> bool:
@@ -54,7 +58,7 @@ class Week:
 
     @property
     def is_empty(self) -> bool:
-        return not any(day.sessions or day.free_slots for day in self.days)
+        return not any(day.sessions or day.free_slots or day.group_sessions for day in self.days)
 
 
 def monday_of(value: str | None) -> date:
@@ -71,11 +75,16 @@ def _midnight(day: date) -> datetime:
 
 
 def free_slots(
-    coach: User, starts: datetime, ends: datetime, sessions=(), now: datetime | None = None
+    coach: User,
+    starts: datetime,
+    ends: datetime,
+    sessions=(),
+    now: datetime | None = None,
+    group_sessions=(),
 ) -> list[Slot]:
     """The coach's slots still open to booking between ``starts`` and ``ends`` (from now
-    on): their weekly rules less their days off, their absence and their active
-    ``sessions`` (those of the period, already read)."""
+    on): their weekly rules less their days off, their absence, their active ``sessions``
+    and the ``group_sessions`` they lead (those of the period, already read)."""
     earliest = max(starts, now or timezone.now())
     if earliest >= ends:
         return []
@@ -92,6 +101,11 @@ def free_slots(
         for session in sessions
         if session.status in ACTIVE_SESSION_STATUSES
     ]
+    busy += [
+        (coach.pk, group.starts_at, group.ends_at)
+        for group in group_sessions
+        if group.status == GroupStatus.SCHEDULED
+    ]
     return availability.free_slots(
         list(rules),
         exceptions=list(days_off),
@@ -105,7 +119,7 @@ def free_slots(
 def week_agenda(coach: User, monday: date) -> Week:
     """The coach's sessions of the week starting ``monday`` (every state, so that a
     cancelled one is seen as such), by day in the site's time zone, with their learners,
-    and the coach's calendar feed."""
+    the group sessions they lead, and the coach's calendar feed."""
     starts, ends = _midnight(monday), _midnight(monday + timedelta(days=7))
     days = [Day(monday + timedelta(days=offset)) for offset in range(7)]
     sessions = (
@@ -116,7 +130,14 @@ def week_agenda(coach: User, monday: date) -> Week:
     sessions = list(sessions)
     for session in sessions:
         days[(timezone.localdate(session.starts_at) - monday).days].sessions.append(session)
-    for slot in free_slots(coach, starts, ends, sessions):
+    groups = list(
+        GroupSession.objects.filter(coach=coach, starts_at__gte=starts, starts_at__lt=ends)
+        .annotate(taken=Count("seat_rows", filter=Q(seat_rows__learner__isnull=False)))
+        .order_by("starts_at", "pk")
+    )
+    for group in groups:
+        days[(timezone.localdate(group.starts_at) - monday).days].group_sessions.append(group)
+    for slot in free_slots(coach, starts, ends, sessions, group_sessions=groups):
         days[(timezone.localdate(slot.starts_at) - monday).days].free_slots.append(slot)
     return Week(monday, days, CalendarFeed.objects.filter(coach=coach).first())
 

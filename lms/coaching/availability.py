@@ -31,6 +31,8 @@ from .models import (
     AvailabilityRule,
     CoachingRequest,
     CoachingSession,
+    GroupSession,
+    GroupStatus,
 )
 from .routing import coach_profiles, may_claim, open_loads
 
@@ -209,7 +211,8 @@ def load_free_slots(
     last_day: date | None = None,
 ) -> list[Slot]:
     """The free slots of ``profiles`` (structures loaded) for ``request``'s learner, in the
-    booking window (or between ``first_day`` and ``last_day``): three queries."""
+    booking window (or between ``first_day`` and ``last_day``): four queries (the group
+    sessions a coach leads are busy time too)."""
     if not profiles:
         return []
     earliest, window_end = booking_window(now)
@@ -230,6 +233,16 @@ def load_free_slots(
         for coach_id, start, minutes in CoachingSession.objects.filter(
             coach_id__in=coach_ids,
             status__in=ACTIVE_SESSION_STATUSES,
+            starts_at__gte=window_start,
+            starts_at__lt=window_stop,
+        ).values_list("coach_id", "starts_at", "duration_minutes")
+    ]
+    # The group sessions they lead take their time too.
+    busy += [
+        (coach_id, start, start + timedelta(minutes=minutes))
+        for coach_id, start, minutes in GroupSession.objects.filter(
+            coach_id__in=coach_ids,
+            status=GroupStatus.SCHEDULED,
             starts_at__gte=window_start,
             starts_at__lt=window_stop,
         ).values_list("coach_id", "starts_at", "duration_minutes")

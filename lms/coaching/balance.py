@@ -8,7 +8,7 @@ French, worded for each reader: the learner reads « Vous avez indiqué… », t
 « La personne a indiqué… ».
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,9 @@ class BalanceInput:
     in_person_sessions: int = 0  # sessions held so far, in person
     in_person_offered: bool = False  # an in-person meeting was already proposed
     completing_pathway: bool = False  # the request comes at the end of a pathway
+    # A group session to come at this point, with a free seat the learner may take, that
+    # meets the point (« « Tester son idée », mardi 12 janvier à 18:30, à distance »).
+    nearby_group: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ class Recommendation:
     reason: str  # addressed to the learner
     slots: str = ""  # when to meet, e.g. "en soirée ou le week-end"
     coach_reason: str = ""  # the same reason, about the learner, for the coach
+    # When a group session at this point is near: it is suggested too, with this reason
+    # (to the learner), whatever the individual modality.
+    group_reason: str = ""
+    coach_group_reason: str = ""
 
     def __post_init__(self):
         if not self.coach_reason:  # the reason does not address the learner
@@ -46,7 +53,31 @@ class Recommendation:
 
 
 def recommend_modality(situation: BalanceInput) -> Recommendation:
-    """Recommend how to meet a learner, and say why.
+    """Recommend how to meet a learner, and say why; when a group session at this point is
+    near (``nearby_group``), suggest it as well (``group_reason``): attending it meets
+    the point, so the learner may not need an individual meeting at all.
+    """
+    recommendation = _individual(situation)
+    if not situation.nearby_group:
+        return recommendation
+    return replace(
+        recommendation,
+        group_reason=_(
+            "Une séance collective à cette étape vous est aussi ouverte : %(group)s. Elle "
+            "réunit des personnes qui en sont au même point et vaut rendez-vous pour cette "
+            "étape."
+        )
+        % {"group": situation.nearby_group},
+        coach_group_reason=_(
+            "Une séance collective à cette étape a encore des places : %(group)s. Invitez-y "
+            "la personne si elle lui convient."
+        )
+        % {"group": situation.nearby_group},
+    )
+
+
+def _individual(situation: BalanceInput) -> Recommendation:
+    """Recommend how to meet a learner one to one, and say why.
 
     Policy, in order (the first rule that applies wins):
 

@@ -16,11 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lms.accounts.models import Modality
 
-from . import actions, video
+from . import actions, groups, video
 from .availability import Slot, bookable_profiles, load_free_slots
 from .availability_forms import AvailabilityExceptionForm, AvailabilityRuleForm, BookSlotForm
 from .forms import AvailabilityForm
-from .models import AvailabilityException, AvailabilityRule, CoachingRequest, CoachingSession
+from .models import (
+    AvailabilityException,
+    AvailabilityRule,
+    CoachingRequest,
+    CoachingSession,
+    GroupSeat,
+    GroupSession,
+)
 from .views import coach_required
 
 logger = logging.getLogger(__name__)
@@ -226,22 +233,38 @@ def session_video(request, room: str):
     link (the coach as moderator), creating the meeting if needed. Anyone else: 404."""
     if settings.VIDEO_SERVICE != "bbb" or not room:
         raise Http404
-    session = get_object_or_404(
-        CoachingSession.objects.select_related("request", "coach"), video_room=room
+    session = (
+        CoachingSession.objects.select_related("request", "coach").filter(video_room=room).first()
     )
+    if session is None:
+        return _group_video(request, room)
     if request.user.pk not in (session.coach_id, session.request.learner_id):
         raise Http404
     if not session.is_active:
         raise Http404
+    return _enter_room(request, room, _("Rendez-vous Balise"), session.coach_id == request.user.pk)
+
+
+def _group_video(request, room: str):
+    """A group session's room: its registrants come in as viewers; its lead and the staff
+    of the structures that run it as moderators. Anyone else: 404."""
+    session = get_object_or_404(GroupSession.objects.scheduled(), video_room=room)
+    scope = groups.staff_scope(request.user)
+    staff = scope is not None and groups.sessions_for_staff(scope).filter(pk=session.pk).exists()
+    registered = GroupSeat.objects.filter(session=session, learner=request.user).exists()
+    if not staff and not registered:
+        raise Http404
+    return _enter_room(request, room, session.title, staff)
+
+
+def _enter_room(request, room: str, name: str, moderator: bool):
     try:
-        video.ensure_meeting(room, _("Rendez-vous Balise"))
+        video.ensure_meeting(room, name)
     except OSError:
-        logger.exception("BigBlueButton did not create the meeting of session %s.", session.pk)
+        logger.exception("BigBlueButton did not create the meeting of room %s.", room)
         messages.error(
             request, _("La salle de visioconférence ne répond pas : réessayez dans un instant.")
         )
         return redirect("coaching:my_coaching")
     full_name = request.user.get_full_name() or request.user.display_name
-    return redirect(
-        video.bbb_join_url(room, full_name, moderator=request.user.pk == session.coach_id)
-    )
+    return redirect(video.bbb_join_url(room, full_name, moderator=moderator))

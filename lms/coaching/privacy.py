@@ -1,5 +1,6 @@
 """Coaching requests in a learner's data (see ``lms/accounts/privacy.py``)."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,10 @@ from .models import (
     CalendarFeed,
     CoachingRequest,
     CoachingSession,
+    GroupInvitation,
+    GroupSeat,
+    GroupStatus,
+    InvitationStatus,
     RequestEvent,
     RequestMessage,
     SessionChange,
@@ -68,6 +73,13 @@ def erase(user) -> None:
     # on them stay the learners' (their rule is forgotten).
     AvailabilityRule.objects.filter(coach=user).delete()
     AvailabilityException.objects.filter(coach=user).delete()
+    # Group sessions still to come: their seat is freed (nobody waits for an anonymous
+    # person) and their invitations cancelled; past seats stay as anonymous attendance.
+    upcoming = Q(session__status=GroupStatus.SCHEDULED, session__starts_at__gt=timezone.now())
+    GroupSeat.objects.filter(upcoming, learner=user).update(
+        learner=None, registered_at=None, attendance="", keep_request=False
+    )
+    GroupInvitation.objects.filter(upcoming, learner=user).update(status=InvitationStatus.CANCELLED)
 
 
 register(
@@ -106,6 +118,12 @@ register(
                     Section("messages", "coaching.RequestMessage", "request"),
                 ),
             ),
+            # Group sessions: each seat they held (session, date of registration, attendance,
+            # whether they kept their individual request), each invitation and its answer,
+            # and when they were reminded.
+            Section("group_seats", "coaching.GroupSeat", "learner"),
+            Section("group_invitations", "coaching.GroupInvitation", "learner"),
+            Section("group_reminders", "coaching.GroupSeatReminder", "learner"),
             # As a coach: the weekly slots they publish and the days they take no booking.
             Section("availability_rules", "coaching.AvailabilityRule", "coach"),
             Section("availability_exceptions", "coaching.AvailabilityException", "coach"),
@@ -142,6 +160,11 @@ register(
             "coaching.ThreadReader.request": "technical: read marks of the request's thread",
             "coaching.CoachingSession.rule": "coach side: the weekly slot a session was booked "
             "on, exported with the coach's availability",
+            "coaching.GroupSession.coach": "coach side: group sessions they lead, with other "
+            "people",
+            "coaching.GroupSession.created_by": "coach side: group sessions they created",
+            "coaching.GroupInvitation.invited_by": "coach side: the invitations they sent "
+            "(exported with each invited person's invitations)",
             "coaching.SessionChange.actor": (
                 "who moved, cancelled or recorded a session: exported with the changes of the "
                 "person's own sessions; a coach's changes are their learners' files"
@@ -151,6 +174,7 @@ register(
         activity=(
             ("coaching.CoachingRequest", "learner", "created_at"),
             ("coaching.CoachingSession", "request__learner", "starts_at"),
+            ("coaching.GroupSeat", "learner", "registered_at"),
         ),
     )
 )

@@ -45,7 +45,13 @@ def send_due_digests_task() -> int:
 
 @shared_task(name="coaching.send_session_reminders_task")
 def send_session_reminders_task() -> dict:
-    """Remind accepted sessions the day before and two hours before (beat: every 5 minutes).
-    Each reminder is written once, with its notifications; safe to run twice or to kill."""
+    """Remind accepted sessions and group sessions' registrants the day before and two hours
+    before (beat: every 5 minutes). Each reminder is written once, with its notifications;
+    safe to run twice or to kill."""
     reminded = actions.send_session_reminders()
-    return {"sessions": reminded.sessions, "failures": reminded.failures}
+    groups = actions.send_group_reminders()
+    return {
+        "sessions": reminded.sessions,
+        "failures": reminded.failures + groups.failures,
+        "group_sessions": groups.sessions,
+    }

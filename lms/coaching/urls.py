@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agenda_views, booking_views, views
+from . import agenda_views, booking_views, group_views, views
 
 app_name = "coaching"
 
@@ -50,4 +50,30 @@ urlpatterns += [
     path("rendez-vous/<id:pk>/deplacer/", agenda_views.move_session, name="move_session"),
     path("rendez-vous/<id:pk>/annuler/", agenda_views.cancel_session, name="cancel_session"),
     path("rendez-vous/<id:pk>/presence/", agenda_views.record_attendance, name="attendance"),
+]
+
+# Group sessions (``group_views``): the coach's and manager's pages, the learner's answers.
+urlpatterns += [
+    path("collectif/", group_views.group_list, name="groups"),
+    path("collectif/qui-attend/", group_views.group_waiting, name="groups_waiting"),
+    path("collectif/nouvelle/", group_views.group_create, name="group_create"),
+    path("collectif/<id:pk>/", group_views.group_detail, name="group"),
+    path("collectif/<id:pk>/inviter/", group_views.group_invite, name="group_invite"),
+    path(
+        "collectif/<id:pk>/places/<id:seat_pk>/presence/",
+        group_views.group_attendance,
+        name="group_attendance",
+    ),
+    path("collectif/<id:pk>/synthese/", group_views.group_brief, name="group_brief"),
+    path("collectif/<id:pk>/synthese/audio/", group_views.group_brief_audio, name="group_audio"),
+    path("collectif/<id:pk>/annuler/", group_views.group_cancel, name="group_cancel"),
+    path("collectif/<id:pk>/inscription/", group_views.group_register, name="group_register"),
+    path("collectif/<id:pk>/decliner/", group_views.group_decline, name="group_decline"),
+    path(
+        "collectif/<id:pk>/desinscription/", group_views.group_unregister, name="group_unregister"
+    ),
+    path(
+        "collectif/<id:pk>/ma-demande/", group_views.group_keep_request, name="group_keep_request"
+    ),
+    path("collectif/<id:pk>/invitation.ics", group_views.group_ics, name="group_ics"),
 ]

@@ -44,6 +44,7 @@ from .forms import (
     SessionForm,
     page_number,
 )
+from .groups import learner_group_sessions
 from .ics import session_calendar
 from .models import (
     ACTIVE_STATUSES,
@@ -390,7 +391,11 @@ def my_coaching(request):
     return render(
         request,
         "coaching/my_coaching.html",
-        {"coaching_requests": requests_, "answer_form": AnswerSessionForm()},
+        {
+            "coaching_requests": requests_,
+            "answer_form": AnswerSessionForm(),
+            "group_invitations": learner_group_sessions(request.user),
+        },
     )
 
 

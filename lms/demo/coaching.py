@@ -115,6 +115,28 @@ AMINA = DemoLearner(
 )  # fmt: skip
 
 AVAILABILITY = Path(__file__).parent / "data" / "availability.yaml"
+GROUPS = Path(__file__).parent / "data" / "groups.yaml"
+
+
+def seed_group_waiting(pathways: dict) -> int:
+    """The four learners of Lozère waiting at the gate that may be met in a group (data in
+    ``data/groups.yaml``): each followed the pathway up to it, so its request waits (Thomas,
+    the département's coach, is full: the network's queue). Returns how many were created."""
+    data = yaml.safe_load(GROUPS.read_text(encoding="utf-8"))
+    pathway = pathways.get(data["pathway"])
+    if pathway is None:
+        return 0
+    created = 0
+    for spec in data["learners"]:
+        person = DemoLearner(spec["email"], spec["first_name"], spec["last_name"], spec["profile"])
+        user, new = _learner(person)
+        if not new:
+            continue
+        created += 1
+        pathway_actions.enroll(user, pathway)
+        _complete_modules(user, pathway, 5)
+        _request_at_point(user, pathway, "gate")  # waiting at the gate
+    return created
 
 
 def seed_availability() -> dict:
@@ -323,6 +345,9 @@ def seed_coaching() -> int:
             availability["booking_learner"]["help_message"],
             availability["booking_learner"]["where"],
         )
+
+    # Margaux, Rémi, Élodie and Karine (Lozère): waiting at the same gate, for a group.
+    created += seed_group_waiting(pathways)
 
     # The demo history is not news: its e-mails count as sent, so that the worker's
     # first start does not flood the console (the in-app notifications stay unread).

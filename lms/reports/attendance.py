@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lms.accounts.roles import Role, has_role
-from lms.coaching.models import CoachingSession, SessionStatus
+from lms.coaching.models import CoachingSession, GroupSeat, GroupStatus, SessionStatus
 
 from .exports import BOM, FORMULA_START
 from .scope import Visibility, visibility
@@ -161,6 +161,58 @@ def lines(queryset) -> list[AttendanceLine]:
         )
         for session in queryset
     ]
+
+
+def group_seats(reader: Reader, start: date, end: date, structure_id: int | None = None):
+    """Registrants of group sessions still on whose time has come between ``start`` and
+    ``end``, in the reader's scope: a coach's own sessions, a manager's structures' (those
+    that co-run them). One query."""
+    now = timezone.now()
+    q = Q(
+        session__starts_at__gte=_midnight(start),
+        session__starts_at__lt=_midnight(end + timedelta(days=1)),
+        session__starts_at__lte=now,
+        session__status=GroupStatus.SCHEDULED,
+        learner__isnull=False,
+    )
+    if not reader.manager:
+        q &= Q(session__coach_id=reader.user_id)
+    else:
+        ids = reader.structure_ids
+        if structure_id is not None and structure_id in (s.pk for s in reader.structures):
+            ids = (structure_id,)
+        if ids is not None:
+            q &= Q(session__structures__in=ids)
+    return (
+        GroupSeat.objects.filter(q)
+        .select_related("learner", "session__coach")
+        .prefetch_related("session__structures")
+        .distinct()
+        .order_by("session__starts_at", "session_id", "number")
+    )
+
+
+def group_lines(queryset) -> list[AttendanceLine]:
+    return [
+        AttendanceLine(
+            learner=seat.learner.get_full_name() or seat.learner.display_name,
+            starts_at=timezone.localtime(seat.session.starts_at),
+            duration_minutes=seat.session.duration_minutes,
+            modality=_("Séance collective « %(title)s » (%(modality)s)")
+            % {"title": seat.session.title, "modality": seat.session.get_modality_display()},
+            coach=seat.session.coach.get_full_name() or seat.session.coach.display_name,
+            structure=", ".join(s.name for s in seat.session.structures.all()),
+            attendance=seat.get_attendance_display() if seat.attendance else _("À noter"),
+        )
+        for seat in queryset
+    ]
+
+
+def all_lines(reader: Reader, start: date, end: date, structure_id: int | None = None):
+    """One-to-one sessions and group seats, by time."""
+    rows = lines(sessions(reader, start, end, structure_id))
+    rows += group_lines(group_seats(reader, start, end, structure_id))
+    return sorted(rows, key=lambda row: row.starts_at)
 
 
 def headers() -> list[str]:

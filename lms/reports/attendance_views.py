@@ -32,9 +32,7 @@ def attendance_sheet(request):
     if not form.is_valid():
         return render(request, "reports/attendance.html", {"form": form, "rows": None}, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = attendance.lines(
-        attendance.sessions(reader, start, end, form.cleaned_data.get("structure"))
-    )
+    rows = attendance.all_lines(reader, start, end, form.cleaned_data.get("structure"))
     name = f"balise-presences-{start:%Y-%m-%d}-{end:%Y-%m-%d}"
     chosen = reader.visibility.get(form.cleaned_data.get("structure")) if reader.manager else None
     context = {

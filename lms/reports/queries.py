@@ -43,6 +43,9 @@ from lms.coaching.models import (
     Attendance,
     CoachingRequest,
     CoachingSession,
+    GroupSeat,
+    GroupSession,
+    GroupStatus,
     SessionStatus,
     Status,
 )
@@ -382,6 +385,52 @@ def attendance_by_origin(f: Filters) -> list[dict]:
         )
         .order_by("origin")
     )
+
+
+def _group_seats(f: Filters, q: Q):
+    """Seats of group sessions still on, of the period (by the session's start), of the
+    scope's structures (co-running), and of learners of the département / area chosen."""
+    q &= f.period("session__starts_at") & f.pathway("session__pathway_id")
+    q &= Q(session__status=GroupStatus.SCHEDULED, learner__isnull=False)
+    if f.scope is not None:
+        q &= Q(
+            session__in=GroupSession.objects.filter(structures__in=f.scope.structure_ids).values(
+                "pk"
+            )
+        )
+    if f.departement:
+        q &= Q(learner__learner_profile__departement=f.departement)
+    if f.area_type:
+        q &= Q(learner__learner_profile__area_type=f.area_type)
+    return GroupSeat.objects.filter(q)
+
+
+def group_and_individual(f: Filters) -> dict[str, dict]:
+    """For one-to-one sessions and group sessions of the period whose attendance was
+    recorded: sessions held (at least one person came), attendances recorded and held,
+    distinct people who came, and the coach's minutes of the sessions held. Three queries."""
+    recorded = Q(attendance__in=[Attendance.HELD, Attendance.NO_SHOW])
+    held = Q(attendance=Attendance.HELD)
+    individual = _sessions(f, recorded).aggregate(
+        recorded=Count("pk"),
+        held=Count("pk", filter=held),
+        people=Count("request__learner", distinct=True, filter=held),
+        minutes=Sum("duration_minutes", filter=held),
+    )
+    individual["sessions"] = individual["held"]
+    seats = _group_seats(f, recorded)
+    group = seats.aggregate(
+        recorded=Count("pk"),
+        held=Count("pk", filter=held),
+        people=Count("learner", distinct=True, filter=held),
+    )
+    sessions = GroupSession.objects.filter(
+        pk__in=seats.filter(held).values("session_id")
+    ).aggregate(sessions=Count("pk"), minutes=Sum("duration_minutes"))
+    group.update(sessions)
+    for row in (individual, group):
+        row["minutes"] = row["minutes"] or 0
+    return {"individual": individual, "group": group}
 
 
 def first_held_days(f: Filters) -> tuple[dict[str, list[float | None]], list[float | None], dict]:

@@ -160,6 +160,10 @@ class Report:
         return queries.attendance_by_origin(self.filters)
 
     @cached_property
+    def group_and_individual(self) -> dict[str, dict]:
+        return queries.group_and_individual(self.filters)
+
+    @cached_property
     def first_held_days(self):
         return queries.first_held_days(self.filters)
 
@@ -573,6 +577,60 @@ def _attendance_row(label: str, row: dict, median, p90) -> list[Cell]:
     ]
 
 
+def group_table(report: Report) -> Table:
+    """One-to-one sessions against group sessions: sessions held, attendance, people
+    reached and people reached per hour of a coach's time."""
+    figures = report.group_and_individual
+    rows = [
+        _group_row(_("Rendez-vous individuels"), figures["individual"]),
+        _group_row(_("Séances collectives"), figures["group"]),
+    ]
+    if not any(figures[key]["recorded"] for key in ("individual", "group")):
+        rows = []  # nothing recorded in the selection: the table says so
+    return Table(
+        slug="collectif",
+        caption=_("Sessions collectives et individuelles"),
+        columns=[
+            Column(_("Format")),
+            Column(_("Séances tenues"), Kind.COUNT),
+            Column(_("Présences notées"), Kind.COUNT),
+            Column(_("Présences"), Kind.COUNT),
+            Column(_("Taux de présence (%)"), Kind.RATE),
+            Column(_("Personnes accompagnées"), Kind.COUNT),
+            Column(_("Heures d’accompagnement"), Kind.DECIMAL),
+            Column(_("Personnes accompagnées par heure"), Kind.DECIMAL),
+        ],
+        rows=rows,
+        note=_(
+            "Séances de la période dont la présence a été notée. Une séance collective est "
+            "tenue quand au moins une personne est venue ; ses heures comptent une fois, "
+            "quel que soit le nombre de personnes. Personnes accompagnées par heure : "
+            "personnes venues au moins une fois, divisées par les heures des séances tenues."
+        ),
+        derived=[
+            *(Derived((row, 4), ((row, 3), (row, 2))) for row in range(2)),
+            *(Derived((row, 6), ((row, 1),)) for row in range(2)),
+            *(Derived((row, 7), ((row, 5), (row, 1))) for row in range(2)),
+        ],
+        keys=["individual", "group"],
+    )
+
+
+def _group_row(label: str, row: dict) -> list[Cell]:
+    hours = row["minutes"] / 60 if row["minutes"] else None
+    per_hour = row["people"] / hours if hours else None
+    return [
+        text(label),
+        count(row["sessions"]),
+        count(row["recorded"]),
+        count(row["held"]),
+        rate(row["held"], row["recorded"]),
+        count(row["people"]),
+        decimal(hours, row["sessions"]),
+        decimal(per_hour, row["people"]),
+    ]
+
+
 def _mix(rows: list[tuple[str | None, str, int]]) -> dict[str | None, dict[str, int]]:
     mix: dict[str | None, dict[str, int]] = {}
     for area, modality, n in rows:
@@ -900,6 +958,13 @@ def links(report: Report, tables: dict[str, Table]) -> list[Sum]:
     found.append(
         Sum(("demandes", requests.total_row, 1), (("presences", presences.total_row, 5),), True)
     )
+    # One-to-one attendance: the presences' totals, again in the group table's first row.
+    if presences.total is not None and tables["collectif"].rows:
+        found += [
+            Sum(("presences", presences.total_row, 1), (("collectif", 0, 2),)),
+            Sum(("presences", presences.total_row, 2), (("collectif", 0, 3),)),
+        ]
+
     # With a pathway chosen, the territories count its enrolled people.
     if report.filters.pathway_id and funnel_.rows:
         found.append(Sum(("territoires", total, 1), (("entonnoir", 0, 2),)))
@@ -920,7 +985,11 @@ def sections() -> list[Section]:
             _("Parcours : de l’inscription à la fin"),
             ("parcours", "entonnoir", "etapes"),
         ),
-        Section("accompagnement", _("Accompagnement"), ("demandes", "modalites", "presences")),
+        Section(
+            "accompagnement",
+            _("Accompagnement"),
+            ("demandes", "modalites", "presences", "collectif"),
+        ),
         Section("territoires", _("Territoires atteints"), ("territoires",)),
         Section(
             "effets",
@@ -938,6 +1007,7 @@ TABLE_BUILDERS: dict[str, Callable[[Report], Table]] = {
     "demandes": requests_table,
     "modalites": modalities_table,
     "presences": attendance_table,
+    "collectif": group_table,
     "territoires": territories_table,
     "competences": competences_table,
     "jalons": stages_table,

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from lms.coaching import actions
 from lms.coaching.models import CoachingSession
 from tests.coaching.session_helpers import claimed_request, propose
 from tests.factories.accounts import learner
@@ -133,3 +134,25 @@ def test_the_agenda_reads_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert sum(len(day.sessions) for day in response.context["week"].days) == n
+
+
+def test_the_group_sessions_the_coach_leads_are_in_the_agenda(client, rhone_coach):
+    from lms.coaching.models import GroupSession
+
+    starts = timezone.localtime() + timedelta(days=1)
+    session = actions.create_group_session(
+        actor=rhone_coach,
+        title="Atelier statuts",
+        starts_at=starts,
+        duration_minutes=90,
+        modality="remote",
+        seats=5,
+    )
+    client.force_login(rhone_coach)
+
+    page = client.get(reverse("coaching:agenda") + f"?semaine={starts:%Y-%m-%d}").content.decode()
+
+    assert "Séance collective « Atelier statuts »" in page
+    assert reverse("coaching:group", args=[session.pk]) in page
+    assert "0 inscrit·es sur 5 places" in page
+    assert GroupSession.objects.count() == 1

@@ -190,3 +190,29 @@ def test_the_point_help_text_states_when_the_learner_s_preference_wins():
         ).modality
         == "in_person"
     )
+
+
+GROUP = "« Valider son besoin », le 12 janvier 2027 à 18:30, à distance"
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        case(nearby_group=GROUP),
+        case(area_type="rural", local_coach=False, in_person_reachable=False, nearby_group=GROUP),
+        case(preferred="in_person", nearby_group=GROUP),
+    ],
+)
+def test_a_nearby_group_session_is_suggested_with_its_reason_whatever_the_modality(situation):
+    alone = recommend_modality(BalanceInput(**{**situation.__dict__, "nearby_group": ""}))
+    recommendation = recommend_modality(situation)
+
+    assert recommendation.modality == alone.modality and recommendation.reason == alone.reason
+    assert (
+        GROUP in recommendation.group_reason and "vaut rendez-vous" in recommendation.group_reason
+    )
+    assert (
+        GROUP in recommendation.coach_group_reason
+        and "Invitez-y" in recommendation.coach_group_reason
+    )
+    assert alone.group_reason == ""

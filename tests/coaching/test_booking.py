@@ -275,3 +275,21 @@ def test_each_time_is_offered_once_with_the_coach_who_has_the_most_room(
     slot = slots_of(help_request)[0]
     assert f'value="{roomy.pk}:' in html and f'value="{rhone_coach.pk}:' not in html
     assert html.count(slot.value.split(":")[1]) == 1
+
+
+def test_a_group_session_the_coach_leads_takes_its_slots(help_request, rhone_coach):
+    first = slots_of(help_request)[0]
+    actions.create_group_session(
+        actor=rhone_coach,
+        title="Atelier collectif",
+        starts_at=first.starts_at - timedelta(minutes=30),
+        duration_minutes=120,
+        modality="remote",
+        seats=6,
+    )
+
+    left = slots_of(help_request)
+    day = first.local_start.date()
+    assert first.starts_at not in {s.starts_at for s in left}
+    assert first.starts_at + timedelta(hours=1) not in {s.starts_at for s in left}
+    assert any(s.local_start.date() == day for s in left)  # 20:00 is still free

@@ -197,3 +197,36 @@ def test_an_in_person_proposal_needs_its_address(client, help_request, rhone_coa
     assert response.status_code == 422
     assert "Indiquez l&#x27;adresse du rendez-vous." in response.content.decode()
     assert not CoachingSession.objects.exists()
+
+
+@pytest.mark.django_db
+@override_settings(**BBB)
+def test_a_group_sessions_room_lets_in_its_registrants_and_its_lead(client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lms.coaching import actions
+    from tests.factories.accounts import coach
+
+    monkeypatch.setattr(video, "ensure_meeting", lambda room, name: None)
+    lead = coach(departements=["48"])
+    session = actions.create_group_session(
+        actor=lead,
+        title="Revue de projet collective",
+        starts_at=timezone.now() + timedelta(days=1),
+        duration_minutes=90,
+        modality="remote",
+        seats=3,
+    )
+    person = learner(departement="48")
+    actions.register_for_group_session(session, person)
+    door = reverse("coaching:session_video", args=[session.video_room])
+    assert session.video_link.endswith(door)
+
+    client.force_login(person)
+    assert parse_qs(urlsplit(client.get(door)["Location"]).query)["role"] == ["VIEWER"]
+    client.force_login(lead)
+    assert parse_qs(urlsplit(client.get(door)["Location"]).query)["role"] == ["MODERATOR"]
+    client.force_login(learner(departement="48"))
+    assert client.get(door).status_code == 404

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lms.accounts.models import Structure
-from lms.coaching.models import CoachingRequest, CoachingSession, RequestEvent
+from lms.coaching.models import CoachingRequest, CoachingSession, GroupSession, RequestEvent
 from lms.notifications.emails import StructureIdentity, render_notification
 from pathways.models import Enrollment, PathwayPage
 from tests.factories.accounts import UserFactory
@@ -73,6 +73,15 @@ def scene(language: str) -> dict:
         request=request, coach=coach, starts_at=starts, modality="video", location="https://x"
     )
     event = RequestEvent(request=request, origin="checkpoint", where="Étape 2", message="Aide")
+    group = GroupSession(
+        title="Tester son idée",
+        coach=coach,
+        starts_at=starts,
+        duration_minutes=90,
+        modality="hybrid",
+        place="Mairie de Florac",
+        video_room="salle",
+    )
     structure = Structure(
         name="Incubateur ESS de Lyon", email="incubateur@balise.test", phone="04 72 00 00 69"
     )
@@ -82,6 +91,7 @@ def scene(language: str) -> dict:
         "url": f"{settings.SITE_URL}/accompagnement/",
         "request": request,
         "session": session,
+        "group": group,
         "event": event,
         "coach": coach,
         "learner": learner,

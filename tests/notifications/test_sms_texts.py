@@ -28,6 +28,7 @@ def realistic(language: str, modality: str, day: str) -> dict:
         "phone": "06 12 34 56 78",
         "in_person": "12 rue de la République, Lyon",
     }[modality]
+    context["group"].modality = {"video": "remote", "phone": "remote"}.get(modality, modality)
     context.update(day=day, url="https://balise-ess.fr/accompagnement/")
     return context
 

@@ -104,7 +104,8 @@ def test_a_report_is_built_with_both_files(
     sheets = workbook(report)
     assert list(sheets) == [
         "Rapport", "Chiffres clés", "Parcours", "Entonnoir", "Étapes", "Demandes et délais",
-        "Modalités", "Présence aux rendez-vous", "Départements", "Types de territoire",
+        "Modalités", "Présence aux rendez-vous", "Collectif et individuel", "Départements",
+        "Types de territoire",
         "Compétences", "Jalons et emplois", "Trajectoires", "Satisfaction", "Utilité des modules",
         "Mois par mois",
     ]  # fmt: skip

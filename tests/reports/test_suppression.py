@@ -445,6 +445,7 @@ def programmes(draw) -> Report:
         useful=lambda pair: int(pair[1]),
     )
     competences = draw(st.lists(st.integers(1, 12), max_size=3))
+    group_held, group_absent = draw(st.integers(0, 12)), draw(st.integers(0, 6))
     report.__dict__.update(
         outline=outline,
         module_completions={
@@ -498,6 +499,22 @@ def programmes(draw) -> Report:
                 ).items()
             },
         ),
+        group_and_individual={
+            "individual": {
+                "sessions": sum(sum(r["attended"]) for r in requests),
+                "recorded": sum(len(r["attended"]) for r in requests),
+                "held": sum(sum(r["attended"]) for r in requests),
+                "people": sum(1 for r in requests if any(r["attended"])),
+                "minutes": 60 * sum(sum(r["attended"]) for r in requests),
+            },
+            "group": {
+                "sessions": min(group_held, 1 + group_held // 4),
+                "recorded": group_held + group_absent,
+                "held": group_held,
+                "people": group_held,
+                "minutes": 90 * min(group_held, 1 + group_held // 4),
+            },
+        },
         recommended_modalities=[
             (*key, figures["n"])
             for key, figures in grouped(

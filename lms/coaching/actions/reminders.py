@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from lms.notifications.actions import notify
 
-from ..models import CoachingSession, SessionReminder, SessionStatus
+from ..models import (
+    CoachingSession,
+    GroupSeat,
+    GroupSeatReminder,
+    GroupSession,
+    GroupStatus,
+    SessionReminder,
+    SessionStatus,
+)
 from ._common import in_site_language, structure_for_learner
 
 logger = logging.getLogger(__name__)
@@ -133,3 +141,84 @@ def remind_session(session_id: int, now: datetime | None = None) -> bool:
         url=reverse("coaching:request", args=[session.request_id]),
     )
     return True
+
+
+def send_group_reminders(now: datetime | None = None) -> Reminded:
+    """Remind the registrants of every group session still on whose reminder is due: the
+    same offsets and rule as individual sessions, one row per session, learner, offset and
+    start time (``GroupSeatReminder``), one transaction per session."""
+    now = now or timezone.now()
+    offsets = reminder_offsets()
+    result = Reminded()
+    if not offsets:
+        return result
+    candidates = list(
+        GroupSession.objects.filter(
+            status=GroupStatus.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(hours=offsets[0]),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)[:REMINDER_BATCH]
+    )
+    for pk in candidates:
+        try:
+            if remind_group_session(pk, now):
+                result.sessions += 1
+        except Exception:
+            result.failures += 1
+            logger.exception("Reminder of group session #%s failed; the next run tries again.", pk)
+    return result
+
+
+@in_site_language
+@transaction.atomic(durable=True)
+def remind_group_session(session_id: int, now: datetime | None = None) -> bool:
+    """Write the due reminders of one group session's registrants and their notifications
+    (e-mail and SMS per each one's choice); False when there is nothing to do."""
+    now = now or timezone.now()
+    session = (
+        GroupSession.objects.select_for_update(of=("self",))
+        .select_related("coach")
+        .filter(pk=session_id, status=GroupStatus.SCHEDULED)
+        .first()
+    )
+    if session is None:
+        return False
+    due = due_offsets(session.starts_at, now, reminder_offsets())
+    if not due:
+        return False
+    seats = list(
+        GroupSeat.objects.filter(session=session, learner__isnull=False).select_related("learner")
+    )
+    written = set(
+        GroupSeatReminder.objects.filter(session=session, starts_at=session.starts_at).values_list(
+            "learner_id", "hours_before"
+        )
+    )
+    local_start = timezone.localtime(session.starts_at)
+    days = (local_start.date() - timezone.localtime(now).date()).days
+    structure = session.structures.first()
+    reminded = False
+    for seat in seats:
+        missing = [h for h in due if (seat.learner_id, h) not in written]
+        if not missing:
+            continue
+        GroupSeatReminder.objects.bulk_create(
+            GroupSeatReminder(
+                session=session, learner=seat.learner, hours_before=h, starts_at=session.starts_at
+            )
+            for h in missing
+        )
+        notify(
+            seat.learner,
+            kind="group_reminder",
+            context={
+                "group": session,
+                "day": "today" if days == 0 else "tomorrow" if days == 1 else "later",
+            },
+            url=reverse("coaching:my_coaching"),
+            structure=structure,
+        )
+        reminded = True
+    return reminded

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lms.accounts.models import Availability, LearnerProfile, Modality, Structure, User
@@ -19,6 +20,7 @@ from pathways.models import CheckpointPassage, PathwayPage
 from pathways.queries import learner_progress
 
 from ..balance import BalanceInput, Recommendation, recommend_modality
+from ..groups import nearby_group_session
 from ..models import (
     ACTIVE_SESSION_STATUSES,
     ACTIVE_STATUSES,
@@ -198,7 +200,28 @@ def balance_input(learner, profile, routed: Route, point, pathway, point_id) -> 
         in_person_sessions=sum(1 for m in held if m == Modality.IN_PERSON),
         in_person_offered=offered_in_person,
         completing_pathway=pathway is not None and pathway.ends_after(point_id),
+        nearby_group=_nearby_group(learner, point, pathway, point_id),
     )
+
+
+def _nearby_group(learner, point, pathway, point_id) -> str:
+    """A short description of the next group session at this point that the learner could
+    join, when the point may be met in a group (no query otherwise)."""
+    if pathway is None or not point or not point.get("group_allowed"):
+        return ""
+    session = nearby_group_session(learner, pathway.pk, point_id)
+    if session is None:
+        return ""
+    where = session.place if session.modality == "in_person" else _("à distance")
+    return _("« %(title)s », le %(when)s, %(where)s") % {
+        "title": session.title,
+        "when": date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT"),
+        "where": where,
+    }
+
+
+def _with_group(reason: str, group_reason: str) -> str:
+    return f"{reason} {group_reason}" if group_reason else reason
 
 
 def _with_slots(reason: str, recommendation: Recommendation) -> str:
@@ -290,8 +313,12 @@ def _route_request(request: CoachingRequest, event: RequestEvent, point=None) ->
     request.network_queue = routed.network_queue
     request.structure_id = routed.structure_id
     request.recommended_modality = recommendation.modality
-    request.recommendation_reason = _with_slots(recommendation.reason, recommendation)
-    request.coach_recommendation_reason = _with_slots(recommendation.coach_reason, recommendation)
+    request.recommendation_reason = _with_group(
+        _with_slots(recommendation.reason, recommendation), recommendation.group_reason
+    )
+    request.coach_recommendation_reason = _with_group(
+        _with_slots(recommendation.coach_reason, recommendation), recommendation.coach_group_reason
+    )
     request.save(
         update_fields=[
             "network_queue",

@@ -191,6 +191,7 @@ def sheet_titles() -> dict[str, str]:
         "demandes": _("Demandes et délais"),
         "modalites": _("Modalités"),
         "presences": _("Présence aux rendez-vous"),
+        "collectif": _("Collectif et individuel"),
         "territoires": _("Départements"),
         "types_territoire": _("Types de territoire"),
         "competences": _("Compétences"),
