@@ -319,6 +319,15 @@ class ProgressionPointBlock(blocks.StructBlock):
             "rencontre en présentiel lui est proposée une fois."
         ),
     )
+    group_allowed = blocks.BooleanBlock(
+        label=_("Peut se faire en groupe"),
+        required=False,
+        default=False,
+        help_text=_(
+            "Une séance collective à cette balise vaut rendez-vous : y assister lève la "
+            "balise pour la personne."
+        ),
+    )
     questions = blocks.ListBlock(
         PointQuestionBlock(),
         label=_("Questions à l'arrivée (facultatif)"),

@@ -121,3 +121,45 @@ def feed_calendar(sessions, name: str) -> str:
         first = min(first, timezone.localtime(session.starts_at, zone))
         last = max(last, timezone.localtime(session.ends_at, zone))
     return _with_timezone(calendar, first, last)
+
+
+def group_calendar(session, learner) -> str:
+    """A group session as ``learner``'s invitation: METHOD:REQUEST while it is on,
+    METHOD:CANCEL once cancelled. One UID for the session's whole life (everyone shares
+    it), its SEQUENCE bumped by each change; only this learner as attendee."""
+    cancelled = session.status != "scheduled"
+    zone = ZoneInfo(settings.TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Balise//Accompagnement//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", f"{session.uid}@balise")
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", timezone.localtime(session.starts_at, zone))
+    event.add("dtend", timezone.localtime(session.ends_at, zone))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("summary", f"Balise : {session.title}")
+    event.add("location", vText(session.location))
+    if session.video_link.startswith(("https://", "http://")):
+        event.add("url", session.video_link)
+    event.add(
+        "description",
+        f"Séance collective – {session.get_modality_display()} – {session.location}\n"
+        f"Dans Balise : {settings.SITE_URL}/accompagnement/",
+    )
+    coach = session.coach
+    organizer = vCalAddress(f"mailto:{coach.email}")
+    organizer.params["cn"] = vText(coach.get_full_name() or coach.display_name)
+    event["organizer"] = organizer
+    attendee = vCalAddress(f"mailto:{learner.email}")
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
+    event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return _with_timezone(
+        calendar,
+        timezone.localtime(session.starts_at, zone),
+        timezone.localtime(session.ends_at, zone),
+    )

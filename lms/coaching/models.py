@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.accounts.models import Modality
+from lms.accounts.models import Modality, validate_departement_list
 
 
 class Origin(models.TextChoices):
@@ -38,6 +38,7 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Orienté·e vers une autre structure")
     PAUSED = "paused", _("Projet en pause")
     NO_SHOW = "no_show", _("La personne n'est pas venue")
+    GROUP = "group", _("Accompagné·e en groupe")
 
 
 class CoachingRequestQuerySet(models.QuerySet):
@@ -617,3 +618,279 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"feed of {self.coach_id}"
+
+
+# --- Group sessions -----------------------------------------------------------------------
+
+
+class GroupModality(models.TextChoices):
+    IN_PERSON = "in_person", _("En présentiel")
+    REMOTE = "remote", _("À distance")
+    HYBRID = "hybrid", _("Hybride (sur place et à distance)")
+
+
+class GroupStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Prévue")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+GROUP_SEATS_MIN = 2
+GROUP_SEATS_MAX = 30
+
+
+def _brief_audio_upload_to(session, filename: str) -> str:
+    # An unguessable folder: the audio is served only through the brief's view.
+    return f"syntheses-collectives/{uuid.uuid4().hex}/{filename}"
+
+
+class GroupSessionQuerySet(models.QuerySet):
+    def scheduled(self):
+        return self.filter(status=GroupStatus.SCHEDULED)
+
+    def run_by_structures(self, structure_ids):
+        """Sessions one of these structures co-runs (``None``: every session)."""
+        if structure_ids is None:
+            return self
+        return self.filter(structures__in=structure_ids).distinct()
+
+
+class GroupSession(models.Model):
+    """A session that gathers several learners, often those who stand at the same
+    progression point of a pathway: one coach (the lead) for many people.
+
+    Its seats are rows (``GroupSeat``, one per place, numbered from 1), so that
+    registering is one conditional UPDATE of a free seat and never more people than
+    ``seats`` register. Several structures may co-run it (``structures``): their coaches
+    and managers follow it. A peer circle's meeting (``lms.community``) is one of these."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # iCalendar UID
+    title = models.CharField(_("titre"), max_length=200)
+    theme = models.CharField(_("thème"), max_length=200, blank=True)
+    description = models.TextField(_("présentation"), blank=True, max_length=2000)
+    pathway = models.ForeignKey(
+        "pathways.PathwayPage",
+        verbose_name=_("parcours"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The progression point's block id in the pathway's outline; empty for a theme.
+    point_id = models.CharField(_("balise de progression"), max_length=64, blank=True)
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=90)
+    modality = models.CharField(_("modalité"), max_length=10, choices=GroupModality.choices)
+    place = models.CharField(_("lieu"), max_length=300, blank=True)
+    video_room = models.CharField(_("salle de visioconférence"), max_length=64, blank=True)
+    seats = models.PositiveSmallIntegerField(_("nombre de places"))
+    # Départements whose learners are invited; empty: the whole network.
+    departements = models.JSONField(
+        _("départements"), default=list, blank=True, validators=[validate_departement_list]
+    )
+    structures = models.ManyToManyField(
+        "accounts.Structure",
+        verbose_name=_("structures qui l'organisent"),
+        related_name="group_sessions",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("animé par"),
+        on_delete=models.PROTECT,
+        related_name="led_group_sessions",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    waiting_list = models.BooleanField(_("liste d'attente"), default=False)
+    status = models.CharField(
+        _("état"), max_length=10, choices=GroupStatus.choices, default=GroupStatus.SCHEDULED
+    )
+    cancel_reason = models.TextField(_("raison de l'annulation"), blank=True, max_length=1000)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(default=0)  # iCalendar SEQUENCE, bumped on change
+    brief = models.TextField(_("synthèse"), blank=True, max_length=8000)
+    brief_audio = models.FileField(
+        _("synthèse audio"), upload_to=_brief_audio_upload_to, blank=True, max_length=255
+    )
+    brief_posted_at = models.DateTimeField(_("synthèse publiée le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("séance collective")
+        verbose_name_plural = _("séances collectives")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__gte=GROUP_SEATS_MIN, seats__lte=GROUP_SEATS_MAX),
+                name="group_session_seats_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="group_session_duration_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["pathway", "point_id", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == GroupStatus.CANCELLED
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def is_remote_only(self) -> bool:
+        return self.modality == GroupModality.REMOTE
+
+    @property
+    def meets_in_person(self) -> bool:
+        return self.modality in (GroupModality.IN_PERSON, GroupModality.HYBRID)
+
+    @property
+    def meets_by_video(self) -> bool:
+        return self.modality in (GroupModality.REMOTE, GroupModality.HYBRID)
+
+    @property
+    def video_link(self) -> str:
+        from . import video
+
+        return video.link(self.video_room) if self.video_room else ""
+
+    @property
+    def location(self) -> str:
+        """What people are told of where it happens: the place, the video link, or both."""
+        parts = []
+        if self.meets_in_person and self.place:
+            parts.append(self.place)
+        if self.meets_by_video and self.video_room:
+            parts.append(self.video_link)
+        return " – ".join(parts)
+
+
+class GroupSeat(models.Model):
+    """One seat of a group session, created with it (numbers 1 to ``seats``). A learner
+    takes the first free one with a conditional UPDATE (``learner IS NULL``), so the
+    number of registrants never passes the seats, even when two register at once."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="seat_rows")
+    number = models.PositiveSmallIntegerField(_("place n°"))
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_seats",
+    )
+    registered_at = models.DateTimeField(_("inscrite le"), null=True, blank=True)
+    attendance = models.CharField(
+        _("présence"), max_length=14, choices=Attendance.choices, blank=True, default=""
+    )
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    # The learner asked to keep their individual request open after the session.
+    keep_request = models.BooleanField(_("garder ma demande individuelle"), default=False)
+
+    class Meta:
+        verbose_name = _("place de séance collective")
+        verbose_name_plural = _("places de séances collectives")
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="one_seat_per_number"),
+            models.UniqueConstraint(
+                fields=["session", "learner"],
+                condition=Q(learner__isnull=False),
+                name="one_seat_per_learner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} #{self.number}: {self.learner_id or '-'}"
+
+
+class InvitationStatus(models.TextChoices):
+    INVITED = "invited", _("Invitée")
+    REGISTERED = "registered", _("Inscrite")
+    DECLINED = "declined", _("A décliné")
+    WAITING = "waiting", _("En liste d'attente")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class GroupInvitation(models.Model):
+    """A learner's place in a group session's story: invited, then registered, declined or
+    waiting for a seat. One per learner and session; a learner who registers without an
+    invitation (a circle's member, an open session) gets one too."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="invitations")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_invitations"
+    )
+    status = models.CharField(
+        _("réponse"),
+        max_length=10,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.INVITED,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    invited_at = models.DateTimeField(_("invitée le"), default=timezone.now)
+    responded_at = models.DateTimeField(_("réponse le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation à une séance collective")
+        verbose_name_plural = _("invitations à des séances collectives")
+        ordering = ["invited_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "learner"], name="one_invitation_per_learner"
+            )
+        ]
+        indexes = [models.Index(fields=["learner", "status"])]
+
+    def __str__(self):
+        return f"{self.session_id}: {self.learner_id} {self.status}"
+
+
+class GroupSeatReminder(models.Model):
+    """A reminder of a group session to one registrant, written with its notification: one
+    per session, learner, offset and start time (same rule as ``SessionReminder``)."""
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="reminders")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    hours_before = models.PositiveSmallIntegerField(_("heures avant"))
+    starts_at = models.DateTimeField(_("début de la séance rappelée"))
+    sent_at = models.DateTimeField(_("rappel écrit le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel de séance collective")
+        verbose_name_plural = _("rappels de séances collectives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "learner", "hours_before", "starts_at"],
+                name="one_group_reminder_per_offset",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id} {self.learner_id} -{self.hours_before}h"

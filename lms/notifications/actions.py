@@ -45,6 +45,8 @@ TOPIC_OF_KIND = {
     "session_proposed": MessageTopic.SESSION_CHANGES,
     "session_cancelled": MessageTopic.SESSION_CHANGES,
     "session_moved": MessageTopic.SESSION_CHANGES,
+    "group_reminder": MessageTopic.REMINDERS,
+    "group_cancelled": MessageTopic.SESSION_CHANGES,
 }
 
 

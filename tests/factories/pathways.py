@@ -82,7 +82,7 @@ def module(n_steps=2, steps=None, title=None, parent=None, live=True, structure=
     return published(page)
 
 
-def point(title="Balise", trigger="automatic", questions=None, modality="any"):
+def point(title="Balise", trigger="automatic", questions=None, modality="any", group=False):
     return (
         "progression_point",
         {
@@ -92,6 +92,7 @@ def point(title="Balise", trigger="automatic", questions=None, modality="any"):
             "coach_brief": "Faire le point sur le projet.",
             "recommended_modality": modality,
             "questions": questions or [],
+            "group_allowed": group,
         },
     )
 

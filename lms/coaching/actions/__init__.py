@@ -10,7 +10,7 @@ the same transaction.
 Split by subject: ``requests`` (open, join, announce, notes, close and orient, withdraw),
 ``claims``, ``booking`` (a learner books a free slot), ``assignment`` (by a structure's
 manager), ``sessions``, ``messages`` (the thread and its e-mail digests), ``escalation``,
-``inactivity`` and ``repair`` (the sweeper). Callers use
+``inactivity``, ``repair`` (the sweeper) and ``groups`` (group sessions). Callers use
 this package's names.
 """
 
@@ -98,3 +98,27 @@ __all__ = [
 from .reminders import Reminded, remind_session, send_session_reminders  # noqa: E402
 
 __all__ += ["Reminded", "remind_session", "send_session_reminders"]
+
+from .groups import (  # noqa: E402
+    cancel_group_session,
+    create_group_session,
+    decline_group_invitation,
+    invite_to_group_session,
+    keep_individual_request,
+    post_group_brief,
+    record_group_attendance,
+    register_for_group_session,
+    unregister_from_group_session,
+)
+
+__all__ += [
+    "cancel_group_session",
+    "create_group_session",
+    "decline_group_invitation",
+    "invite_to_group_session",
+    "keep_individual_request",
+    "post_group_brief",
+    "record_group_attendance",
+    "register_for_group_session",
+    "unregister_from_group_session",
+]
