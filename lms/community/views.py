@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lms.accounts.models import Structure
+from lms.accounts.models import Structure, User
 from lms.accounts.roles import Role, roles_of
 from lms.accounts.structures import managed_structure_ids
 from lms.coaching.ics import group_calendar
@@ -449,7 +449,7 @@ def mentoring(request):
         "min_hours": _min_hours(),
         "may_record": actions.may_record_hours(user, user),
         "hours_form": HoursForm(
-            mentors=type(user).objects.filter(pk=user.pk), initial={"mentor": user.pk}
+            mentors=User.objects.filter(pk=user.pk), initial={"mentor": user.pk}
         ),
     }
     return render(
@@ -518,11 +518,9 @@ def record_hours(request):
     """A mentor records their own hours, a manager those of their structures' mentors."""
     user = request.user
     mentors = (
-        queries.approved_mentors(user)
-        if Role.MANAGER in roles_of(user)
-        else type(user).objects.none()
+        queries.approved_mentors(user) if Role.MANAGER in roles_of(user) else User.objects.none()
     )
-    mentors = mentors | type(user).objects.filter(pk=user.pk)
+    mentors = mentors | User.objects.filter(pk=user.pk)
     form = HoursForm(request.POST, mentors=mentors.distinct())
     back = (
         reverse("community:offers")
