@@ -21,15 +21,18 @@ SCOPE = 1
 # The attendance table (« presences »): the recorded sessions by origin, and each request's
 # first session held (two reads of the one table).
 PRESENCES = 2
+# The peer circles' table (« cercles »): circles, meetings held, posts, memberships, approved
+# mentors and their hours, the mentors' structures' names (whatever the number of circles).
+CIRCLES = 7
 BUDGETS = {
     # + 1: the live revisions of the funnel's modules, before they come from the cache.
-    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE + PRESENCES,
-    ("reports:print", ""): 22 + 1 + 1 + SCOPE + PRESENCES,
+    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE + PRESENCES + CIRCLES,
+    ("reports:print", ""): 22 + 1 + 1 + SCOPE + PRESENCES + CIRCLES,
     # An export computes every table, as the print page does: which figures it hides
     # depends on what the other tables show. (+ 1: PostgreSQL's percentiles, as above.)
-    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE + PRESENCES,
-    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE + PRESENCES,
-    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE + PRESENCES,
+    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE + PRESENCES + CIRCLES,
+    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE + PRESENCES + CIRCLES,
+    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE + PRESENCES + CIRCLES,
 }
 
 
