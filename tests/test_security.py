@@ -164,6 +164,7 @@ def test_default_rates():
         "help_request": "5/3600",
         "session_proposal": "30/3600",
         "request_message": "20/600",
+        "circle_post": "20/600",
     }
 
 

@@ -170,3 +170,15 @@ def test_the_circle_page_reads_a_constant_number_of_queries(client, django_asser
         CirclePost.objects.create(circle=made, author=author, body=f"Message {n}")
     with django_assert_max_num_queries(25):
         client.get(url)
+
+
+def test_posting_is_rate_limited_and_nothing_is_written_past_the_limit(client, settings):
+    settings.BALISE_RATE_LIMITS = {**settings.BALISE_RATE_LIMITS, "circle_post": "2/600"}
+    made = circle()
+    client.force_login(member(made))
+    url = reverse("community:circle", args=[made.pk])
+    for n in range(2):
+        assert client.post(url, {"body": f"Message {n}"}).status_code == 302
+    assert client.post(url, {"body": "Un de trop"}).status_code == 429
+    assert client.get(url).status_code == 200  # reading costs nothing
+    assert CirclePost.objects.count() == 2
