@@ -244,6 +244,9 @@ EXPECTATIONS = {
         logged_in(405),
         {"anonymous": LOGIN, "learner_a": 302, "coach_a": 302, "manager": 302, "*": 404},
     ),
+    "community:close": row(
+        logged_in(405), {"anonymous": LOGIN, "coach_a": 302, "manager": 302, "*": 404}
+    ),
     "community:schedule_meeting": row(
         {"anonymous": LOGIN, "coach_a": 200, "manager": 200, "*": 404},
         {"anonymous": LOGIN, "coach_a": 422, "manager": 422, "*": 404},
@@ -524,6 +527,7 @@ PK_OF = {
     "community:circle": "circle_pk",
     "community:join": "circle_pk",
     "community:leave": "circle_pk",
+    "community:close": "circle_pk",
     "community:schedule_meeting": "circle_pk",
     "community:meeting": "meeting_pk",
     "community:choose_question": "meeting_pk",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cercles/<id:pk>/", views.circle, name="circle"),
     path("cercles/<id:pk>/rejoindre/", views.join, name="join"),
     path("cercles/<id:pk>/quitter/", views.leave, name="leave"),
+    path("cercles/<id:pk>/clore/", views.close, name="close"),
     path("cercles/<id:pk>/rencontres/nouvelle/", views.schedule_meeting, name="schedule_meeting"),
     path("rencontres/<id:pk>/", views.meeting, name="meeting"),
     path("rencontres/<id:pk>/question/", views.choose_question, name="choose_question"),

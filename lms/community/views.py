@@ -219,6 +219,22 @@ def leave(request, pk: int):
 
 
 @login_required
+@require_POST
+def close(request, pk: int):
+    """The facilitator or a manager closes the circle (kept, readable by its members)."""
+    circle, part = _visible_circle(request.user, pk)
+    if not may_moderate(part):
+        raise Http404
+    try:
+        actions.close_circle(request.user, circle.pk)
+    except actions.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Le cercle est clos : ses membres gardent son fil."))
+    return redirect(actions.circle_url(circle.pk))
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def schedule_meeting(request, pk: int):
     """The facilitator (or a manager) schedules a meeting: a group session with a seat for

@@ -102,3 +102,19 @@ def test_circles_are_visible_to_members_facilitator_and_managers_only():
     assert list(visible(manager())) == [made]  # the network's
     assert not visible(outsider).exists()
     assert not visible(other_structure_manager).exists()
+
+
+def test_a_closed_circle_takes_no_member_post_or_meeting_and_keeps_its_thread():
+    made = circle(members=4)
+    person = made.memberships.first().learner
+    actions.post_to_circle(person, made.pk, "Avant la clôture")
+    with pytest.raises(CommunityError, match="ou sa structure"):
+        actions.close_circle(person, made.pk)
+    actions.close_circle(made.facilitator, made.pk)
+    with pytest.raises(CommunityError, match="clos"):
+        actions.join_circle(learner(departement="69"), made.pk)
+    with pytest.raises(CommunityError, match="clos"):
+        actions.post_to_circle(person, made.pk, "Après")
+    with pytest.raises(CommunityError, match="clos"):
+        meeting(made)
+    assert list(PeerCircle.objects.visible_to(person)) == [made]

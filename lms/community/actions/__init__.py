@@ -6,7 +6,7 @@ co-development format), ``mentoring`` (offers, decisions, hours).
 """
 
 from ._common import CommunityError, circle_url, thread_url
-from .circles import create_circle, facilitator_refusal, join_circle, leave_circle
+from .circles import close_circle, create_circle, facilitator_refusal, join_circle, leave_circle
 from .meetings import choose_question_bringer, post_top_flop, schedule_meeting
 from .mentoring import (
     decide_offer,
@@ -26,6 +26,7 @@ from .threads import (
 __all__ = [
     "CommunityError",
     "choose_question_bringer",
+    "close_circle",
     "circle_url",
     "create_circle",
     "decide_offer",

@@ -14,7 +14,7 @@ from lms.accounts.models import LearnerProfile, Structure, User
 from lms.coaching import actions as coaching_actions
 from lms.coaching.models import GroupSeat, GroupStatus
 
-from ..access import may_facilitate
+from ..access import circle_part, may_facilitate, may_moderate
 from ..models import (
     CIRCLE_MAX_MEMBERS,
     CircleMeeting,
@@ -142,3 +142,17 @@ def leave_circle(learner: User, circle_id: int) -> None:
         if GroupSeat.objects.filter(session=session, learner=learner).exists():
             coaching_actions.unregister_from_group_session(session, learner)
     stop_digest(circle, learner)
+
+
+@transaction.atomic(durable=True)
+def close_circle(actor: User, circle_id: int) -> PeerCircle:
+    """The facilitator or a manager closes the circle: it takes no new member, post or
+    meeting; its members keep reading the thread and what was said."""
+    circle = PeerCircle.objects.select_for_update().get(pk=circle_id)
+    if not may_moderate(circle_part(actor, circle)):
+        raise CommunityError(_("Seule la personne qui anime le cercle, ou sa structure, le clôt."))
+    if circle.status == CircleStatus.CLOSED:
+        raise CommunityError(_("Ce cercle est clos."))
+    circle.status = CircleStatus.CLOSED
+    circle.save(update_fields=["status"])
+    return circle
