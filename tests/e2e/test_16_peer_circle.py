@@ -68,6 +68,12 @@ def test_a_learner_joins_a_circle_and_its_members_exchange_and_moderate(journey)
     expect(her.get_by_text("Message publié.")).to_be_visible()
     expect(her.locator("li.thread-message", has_text=HELLO)).to_contain_text(REPLY)
     lea.look("réponse dans le fil")
+    # The past meeting: its guided co-development agenda and the « top / flop » round.
+    her.locator("h3:has-text('Rencontres passées') + ul a").first.click()
+    expect(her.get_by_role("heading", name="Déroulé : co-développement")).to_be_visible()
+    expect(her.get_by_text("C’est vous qui apportez la question cette fois.")).to_be_visible()
+    expect(her.get_by_role("heading", name="Tour « top / flop »")).to_be_visible()
+    lea.look("rencontre passée")
 
     # Amina reports Bruno's post: it is hidden from her at once.
     amina = journey("circle-reporter")
@@ -109,6 +115,10 @@ def test_a_learner_joins_a_circle_and_its_members_exchange_and_moderate(journey)
     amina.look("message remis en ligne")
     circle_page(nadia)
     nadia.look("le cercle de Nadia")
+    # Her hours as a facilitator, against the charter's minimum.
+    desk.goto("/communaute/mentorat/")
+    expect(desk.get_by_text(re.compile(r"2 h données depuis le 1er janvier"))).to_be_visible()
+    nadia.look("ses heures")
 
     for person in (bruno, lea, amina, nadia):
         person.assert_accessible()
