@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "lms.notifications",
     "pathways",
     "lms.coaching",
+    "lms.community",
     "lms.outcomes",
     "lms.reports",
     # Wagtail
@@ -370,6 +371,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-unsent-notifications": {"task": "notifications.sweep_unsent_task", "schedule": 60.0},
     "repair-coaching-requests": {"task": "coaching.repair_requests_task", "schedule": 60.0},
     "send-due-message-digests": {"task": "coaching.send_due_digests_task", "schedule": 60.0},
+    "send-due-circle-digests": {"task": "community.send_due_digests_task", "schedule": 60.0},
     "escalate-overdue-requests": {"task": "coaching.escalate_overdue_task", "schedule": 300.0},
     "nudge-inactive-learners": {"task": "coaching.nudge_inactive_task", "schedule": 3600.0},
     "clear-expired-sessions": {"task": "lms.clear_expired_sessions", "schedule": 86400.0},
@@ -394,6 +396,11 @@ COACHING_REPAIR_WINDOW_DAYS = env.int("COACHING_REPAIR_WINDOW_DAYS", default=7)
 # Seconds between a request's message and the e-mail that tells of it: the messages of a
 # burst within that time go out as one digest, those read on the site meanwhile not at all.
 MESSAGE_DIGEST_DELAY = env.int("MESSAGE_DIGEST_DELAY", default=300)
+# The same for the threads of peer circles (``lms.community``).
+CIRCLE_DIGEST_DELAY = env.int("CIRCLE_DIGEST_DELAY", default=300)
+# Hours a mentor or facilitator gives each year, as the field's charters ask (shown to them
+# and to managers beside the hours recorded).
+BALISE_MENTOR_MIN_HOURS = env.int("BALISE_MENTOR_MIN_HOURS", default=10)
 # Self-booking: learners see a coach's free slots this many weeks ahead, starting at
 # least this many hours from now.
 COACHING_BOOKING_WEEKS = env.int("COACHING_BOOKING_WEEKS", default=4)
@@ -501,6 +508,7 @@ BALISE_RATE_LIMITS = {
     "request_message": env.str("BALISE_RATE_REQUEST_MESSAGE", default="20/600"),
     # Changes made offline, sent one by one when the network returns.
     "offline_sync": env.str("BALISE_RATE_OFFLINE_SYNC", default="300/600"),
+    "circle_post": env.str("BALISE_RATE_CIRCLE_POST", default="20/600"),
 }
 
 # Uploads (lms/uploads.py): size caps in MB per kind, type sniffed from the first bytes.

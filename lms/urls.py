@@ -33,6 +33,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("mon-compte/", include("lms.accounts.urls")),
     path("accompagnement/", include("lms.coaching.urls")),
+    path("communaute/", include("lms.community.urls")),
     path("notifications/", include("lms.notifications.urls")),
     path("rapports/", include("lms.reports.urls")),
     path("apprendre/", include("lms.outcomes.urls")),

@@ -28,6 +28,8 @@ from wagtailmedia.models import get_media_model
 
 from lms.accounts.roles import Role
 from lms.coaching import actions as coaching_actions
+from lms.community import actions as community_actions
+from lms.community.models import MentorOffer
 from lms.notifications.models import Notification
 from lms.outcomes import actions as outcomes_actions
 from lms.outcomes.queries import questionnaire
@@ -54,7 +56,9 @@ SECRET = "Secret-de-A-7f3c"
 LOGIN = "login"
 
 # Namespaces of our apps, and project-level URL names outside any namespace.
-OUR_NAMESPACES = {"accounts", "pathways", "coaching", "notifications", "outcomes", "reports"}
+OUR_NAMESPACES = {
+    "accounts", "pathways", "coaching", "community", "notifications", "outcomes", "reports"
+}  # fmt: skip
 # Third-party trees, tested by their authors: Wagtail's admin and page serving, Django's
 # admin, Wagtail's documents and image serve view (public, at signed addresses: see
 # tests/notifications/test_emails.py), django-allauth (its login page gets a sanity row below).
@@ -241,6 +245,70 @@ EXPECTATIONS = {
     "coaching:group_unregister": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
     "coaching:group_keep_request": row(logged_in(405), LEARNER_A_ONLY | {"learner_a": 302}),
     "coaching:group_ics": row(LEARNER_A_ONLY | {"learner_a": 200}, logged_in(405)),
+    # Peer circles: A belongs to a circle led by A's coach, of A's coach's structure, with a
+    # meeting and a post of A's; the circle, its meetings and posts are its members', its
+    # facilitator's and its structure's managers' only (anyone else: 404). Members and the
+    # facilitator write (POST without data: the form's errors); managers read and moderate.
+    "community:home": row(logged_in(200), logged_in(405)),
+    "community:create_circle": row(
+        {"anonymous": LOGIN, "coach_a": 200, "other_coach": 200, **BOTH_MANAGERS, "*": 403},
+        {
+            "anonymous": LOGIN,
+            "coach_a": 422,
+            "other_coach": 422,
+            "manager": 422,
+            "other_manager": 422,
+            "*": 403,
+        },
+    ),  # fmt: skip
+    "community:circle": row(
+        {"anonymous": LOGIN, "learner_a": 200, "coach_a": 200, "manager": 200, "*": 404},
+        {"anonymous": LOGIN, "learner_a": 422, "coach_a": 422, "manager": 403, "*": 404},
+    ),
+    # Learners choose to join (B joins A's circle: same département, places left; A is
+    # told she already belongs); coaches, editors and managers are not learners.
+    "community:join": row(
+        logged_in(405), {"anonymous": LOGIN, "learner_a": 302, "learner_b": 302, "*": 403}
+    ),
+    "community:leave": row(
+        logged_in(405),
+        {"anonymous": LOGIN, "learner_a": 302, "coach_a": 302, "manager": 302, "*": 404},
+    ),
+    "community:close": row(
+        logged_in(405), {"anonymous": LOGIN, "coach_a": 302, "manager": 302, "*": 404}
+    ),
+    "community:schedule_meeting": row(
+        {"anonymous": LOGIN, "coach_a": 200, "manager": 200, "*": 404},
+        {"anonymous": LOGIN, "coach_a": 422, "manager": 422, "*": 404},
+    ),
+    "community:meeting": row(
+        {"anonymous": LOGIN, "learner_a": 200, "coach_a": 200, "manager": 200, "*": 404},
+        logged_in(405),
+    ),
+    "community:choose_question": row(
+        logged_in(405), {"anonymous": LOGIN, "coach_a": 302, "manager": 302, "*": 404}
+    ),
+    "community:top_flop": row(
+        logged_in(405), {"anonymous": LOGIN, "coach_a": 302, "manager": 302, "*": 404}
+    ),
+    # The calendar file: a member with a seat and the facilitator.
+    "community:meeting_ics": row(
+        {"anonymous": LOGIN, "learner_a": 200, "coach_a": 200, "*": 404}, logged_in(405)
+    ),
+    "community:report": row(
+        {"anonymous": LOGIN, "learner_a": 200, "coach_a": 200, "manager": 200, "*": 404},
+        {"anonymous": LOGIN, "learner_a": 422, "coach_a": 422, "manager": 422, "*": 404},
+    ),
+    "community:review": row(
+        logged_in(405), {"anonymous": LOGIN, "coach_a": 302, "manager": 302, "*": 404}
+    ),
+    "community:moderation": row(logged_in(200), logged_in(405)),
+    # Mentoring: anyone logged in sees their own offers (POST without data: the form's
+    # errors); managers decide on their structures' offers and record hours.
+    "community:mentoring": row(logged_in(200), logged_in(422)),
+    "community:offers": row(MANAGERS_ONLY | BOTH_MANAGERS, logged_in(405)),
+    "community:decide": row(logged_in(405), MANAGERS_ONLY | {"manager": 302, "other_manager": 404}),
+    "community:record_hours": row(logged_in(405), logged_in(302)),
     # Outcomes: the learner's own self-diagnoses, milestones and opinions. Pathway pages need an
     # enrolment (others are sent to the pathway's page); A finished the pathway and reached its
     # point, so A gets the forms (POST without data: the form's errors).
@@ -428,6 +496,31 @@ def world():
         pdf=ContentFile(b"%PDF-1.7", name="rapport.pdf"),
         xlsx=ContentFile(b"PK", name="rapport.xlsx"),
     )
+    # A's peer circle, led by A's coach for A's coach's structure, with three more members, a
+    # meeting to come, A's post (reported by nobody yet) and A's offer to facilitate.
+    circle = community_actions.create_circle(
+        coach_a,
+        name="Cercle de A",
+        facilitator=coach_a,
+        departements=["69"],
+        structure=coach_a.coach_profile.structure,
+    )
+    for person in (learner_a, *(learner(departement="69") for _ in range(3))):
+        community_actions.join_circle(person, circle.pk)
+    meeting = community_actions.schedule_meeting(
+        coach_a,
+        circle.pk,
+        starts_at=timezone.now() + timedelta(days=5),
+        duration_minutes=90,
+        modality="remote",
+    )
+    post = community_actions.post_to_circle(learner_a, circle.pk, f"Fil {SECRET}")
+    offer = MentorOffer.objects.create(
+        learner=learner_a,
+        kind="facilitator",
+        message=f"Offre {SECRET}",
+        structure=coach_a.coach_profile.structure,
+    )
     users = {
         "learner_a": learner_a,
         "learner_b": learner_b,
@@ -453,6 +546,10 @@ def world():
         "room": "salle-inconnue",
         "group_pk": group.pk,
         "seat_pk": seat.pk,
+        "circle_pk": circle.pk,
+        "meeting_pk": meeting.pk,
+        "post_pk": post.pk,
+        "offer_pk": offer.pk,
     }
     return users, kwargs
 
@@ -486,6 +583,18 @@ PK_OF = {
     "reports:funder_report": "funder_report_pk",
     "reports:funder_download": "funder_report_pk",
     "reports:funder_regenerate": "funder_report_pk",
+    "community:circle": "circle_pk",
+    "community:join": "circle_pk",
+    "community:leave": "circle_pk",
+    "community:close": "circle_pk",
+    "community:schedule_meeting": "circle_pk",
+    "community:meeting": "meeting_pk",
+    "community:choose_question": "meeting_pk",
+    "community:top_flop": "meeting_pk",
+    "community:meeting_ics": "meeting_pk",
+    "community:report": "post_pk",
+    "community:review": "post_pk",
+    "community:decide": "offer_pk",
 }
 
 
@@ -571,6 +680,9 @@ def test_the_marker_is_found_where_it_belongs(world):
         ("learner_a", reverse("outcomes:satisfaction", args=[kwargs["pathway_id"]])),
         ("coach_a", reverse("coaching:request", args=[kwargs["request_pk"]])),
         ("manager", reverse("coaching:request", args=[kwargs["request_pk"]])),
+        ("coach_a", reverse("community:circle", args=[kwargs["circle_pk"]])),
+        ("manager", reverse("community:circle", args=[kwargs["circle_pk"]])),
+        ("manager", reverse("community:offers")),
     ]
     for role, url in allowed:
         client = Client()

@@ -165,6 +165,7 @@ def test_default_rates():
         "session_proposal": "30/3600",
         "request_message": "20/600",
         "offline_sync": "300/600",
+        "circle_post": "20/600",
     }
 
 

@@ -40,6 +40,7 @@ SEEDED_APPS = (
     "coaching",
     "notifications",
     "outcomes",
+    "community",
 )
 SEEDED_MODELS = (Workflow, WorkflowPage, WorkflowTask, Task, GroupApprovalTask)
 STEP_TYPES = {"workshop_sheet", "guided_exercise", "testimony", "podcast", "video"}
@@ -316,3 +317,39 @@ def test_the_demo_learner_is_reminded_by_email_and_sms_the_day_before(settings, 
     assert deliver_sms(text.pk)
     printed = capsys.readouterr().out
     assert "SMS to +33612345678" in printed and "Balise : RDV demain" in printed
+
+
+def test_the_demo_peer_circle_exchanges_between_two_meetings(settings):
+    """Nadia, an alumna approved to facilitate with hours recorded, leads a circle of five
+    demo learners: a meeting held (its « top / flop » in the thread), posts and replies
+    since, the next meeting scheduled with a seat for each member; an offer to mentor waits
+    for the network's manager."""
+    from django.utils import timezone
+
+    from lms.coaching.models import GroupSeat
+    from lms.community.access import may_facilitate
+    from lms.community.models import CirclePost, MentorHours, MentorOffer, PeerCircle
+    from lms.community.queries import meetings_of
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    circle = PeerCircle.objects.get()
+    nadia = User.objects.get(email="nadia@balise.test")
+    assert circle.facilitator == nadia and may_facilitate(nadia)
+    assert MentorHours.objects.filter(mentor=nadia).count() == 2
+    assert circle.memberships.filter(left_at__isnull=True).count() == 5
+    upcoming, past = meetings_of(circle)
+    assert len(upcoming) == 1 and len(past) == 1
+    assert past[0].notes_posted_at is not None
+    posts = CirclePost.objects.filter(circle=circle)
+    between = posts.filter(
+        meeting__isnull=True,
+        created_at__gt=past[0].group_session.starts_at,
+        created_at__lt=upcoming[0].group_session.starts_at,
+    )
+    assert between.filter(parent__isnull=True).count() == 2
+    assert between.filter(parent__isnull=False).count() == 3
+    seats = GroupSeat.objects.filter(session=upcoming[0].group_session, learner__isnull=False)
+    assert seats.count() == 5
+    assert past[0].group_session.starts_at < timezone.now()
+    assert MentorOffer.objects.filter(status="pending", kind="mentor").count() == 1

@@ -39,6 +39,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from lms.accounts.models import Structure
 from lms.coaching.models import (
     Attendance,
     CoachingRequest,
@@ -48,6 +49,14 @@ from lms.coaching.models import (
     GroupStatus,
     SessionStatus,
     Status,
+)
+from lms.community.models import (
+    CircleMeeting,
+    CircleMembership,
+    CirclePost,
+    MentorHours,
+    MentorOffer,
+    PeerCircle,
 )
 from lms.outcomes.models import (
     Competence,
@@ -692,4 +701,113 @@ def monthly_series(f: Filters, now: datetime | None = None) -> dict[str, dict[da
         "enrolments": _by_month(enrollments(f), "enrolled_at"),
         "requests": _by_month(coaching_requests(f), "created_at"),
         "sessions": _by_month(held_sessions(f, now), "starts_at"),
+    }
+
+
+# --- Peer circles and mentoring (lms.community) ------------------------------------------------
+
+
+def _circle_scope(f: Filters) -> Q:
+    q = f.pathway()
+    if f.scope is not None:  # the structure running the circle; the network's: no scope
+        q &= Q(structure_id__in=f.scope.structure_ids)
+    return q
+
+
+def peer_circles(f: Filters, now: datetime | None = None) -> dict:
+    """Circles active in the period (a meeting held or a post written then), by the
+    structure running them (None: the network): ``rows`` {structure id: {name, circles,
+    members, meetings, posts, mentors, minutes}} and the distinct people of all of them
+    (``members``, ``mentors``). Members are learners who belonged to an active circle during
+    the period; mentors, approved mentors who recorded hours then, by the structure that
+    approved them. Five queries whatever the number of circles."""
+    now = now or timezone.now()
+    circles = {
+        row["pk"]: row
+        for row in PeerCircle.objects.filter(_circle_scope(f)).values(
+            "pk", "structure_id", "structure__name"
+        )
+    }
+    held = Q(group_session__status="scheduled", group_session__starts_at__lte=now) & f.period(
+        "group_session__starts_at"
+    )
+    meetings = dict(
+        CircleMeeting.objects.filter(held, circle_id__in=circles)
+        .values("circle_id")
+        .annotate(n=Count("pk"))
+        .values_list("circle_id", "n")
+        .order_by()
+    )
+    posts = dict(
+        CirclePost.objects.filter(f.period("created_at"), circle_id__in=circles)
+        .values("circle_id")
+        .annotate(n=Count("pk"))
+        .values_list("circle_id", "n")
+        .order_by()
+    )
+    active = {pk for pk in circles if meetings.get(pk) or posts.get(pk)}
+    during = Q()
+    if f.end:
+        during &= Q(joined_at__lt=_midnight(f.end + timedelta(days=1)))
+    if f.start:
+        during &= Q(left_at__isnull=True) | Q(left_at__gte=_midnight(f.start))
+    memberships = list(
+        CircleMembership.objects.filter(during, f.learner(), circle_id__in=active).values_list(
+            "circle_id", "learner_id"
+        )
+    )
+    approved = dict(
+        MentorOffer.objects.filter(status="approved")
+        .order_by("decided_at", "pk")
+        .values_list("learner_id", "structure_id")
+    )
+    hours = MentorHours.objects.filter(mentor_id__in=approved)
+    if f.start:
+        hours = hours.filter(date__gte=f.start)
+    if f.end:
+        hours = hours.filter(date__lte=f.end)
+    minutes = dict(
+        hours.values("mentor_id")
+        .annotate(n=Sum("minutes"))
+        .values_list("mentor_id", "n")
+        .order_by()
+    )
+    names = {row["structure_id"]: row["structure__name"] for row in circles.values()}
+    names.update(
+        Structure.objects.filter(pk__in={approved[m] for m in minutes}).values_list("pk", "name")
+    )
+    rows: dict[int | None, dict] = {}
+
+    def row_of(structure_id):
+        return rows.setdefault(
+            structure_id,
+            {
+                "name": names.get(structure_id) or "",
+                "circles": 0,
+                "members": set(),
+                "meetings": 0,
+                "posts": 0,
+                "mentors": set(),
+                "minutes": 0,
+            },
+        )
+
+    for pk in sorted(active):
+        row = row_of(circles[pk]["structure_id"])
+        row["circles"] += 1
+        row["meetings"] += meetings.get(pk, 0)
+        row["posts"] += posts.get(pk, 0)
+    for circle_id, learner_id in memberships:
+        row_of(circles[circle_id]["structure_id"])["members"].add(learner_id)
+    for mentor_id, total in minutes.items():
+        structure_id = approved[mentor_id]
+        if f.scope is not None and structure_id not in f.scope.structure_ids:
+            continue
+        row = row_of(structure_id)
+        row["mentors"].add(mentor_id)
+        row["minutes"] += total
+    return {
+        "rows": rows,
+        "members": len({learner for _circle, learner in memberships}),
+        "mentors": len({m for row in rows.values() for m in row["mentors"]}),
     }

@@ -82,6 +82,10 @@ class Report:
         built = {slug: builder(self) for slug, builder in TABLE_BUILDERS.items()}
         return protect_tables(built, links(self, built))
 
+    @cached_property
+    def peer_circles(self) -> dict:
+        return queries.peer_circles(self.filters, self.now)
+
     # --- Funnel ------------------------------------------------------------------------------
 
     @cached_property
@@ -904,6 +908,82 @@ def modules_table(report: Report) -> Table:
     )
 
 
+def circles_table(report: Report) -> Table:
+    """Peer circles active in the period (a meeting held or a post written), their members,
+    meetings and posts, and the hours of approved mentors, by the structure running them."""
+    figures = report.peer_circles
+    keys = sorted(figures["rows"], key=lambda k: (k is None, figures["rows"][k]["name"], k or 0))
+    rows, totals = [], {"circles": 0, "meetings": 0, "posts": 0, "minutes": 0}
+    for key in keys:
+        row = figures["rows"][key]
+        for name in totals:
+            totals[name] += row[name]
+        rows.append(
+            _circles_row(
+                row["name"] or _("Réseau (sans structure)"),
+                row["circles"],
+                len(row["members"]),
+                row["meetings"],
+                row["posts"],
+                len(row["mentors"]),
+                row["minutes"],
+            )
+        )
+    n = len(rows)
+    total = _circles_row(
+        _("Toutes les structures"),
+        totals["circles"],
+        figures["members"],
+        totals["meetings"],
+        totals["posts"],
+        figures["mentors"],
+        totals["minutes"],
+    )
+    return Table(
+        slug="cercles",
+        caption=_("Cercles de pairs actifs et heures de mentorat, par structure"),
+        columns=[
+            Column(_("Structure")),
+            Column(_("Cercles actifs"), Kind.COUNT),
+            Column(_("Personnes membres"), Kind.COUNT),
+            Column(_("Rencontres tenues"), Kind.COUNT),
+            Column(_("Messages publiés"), Kind.COUNT),
+            Column(_("Mentors ayant donné du temps"), Kind.COUNT),
+            Column(_("Heures de mentorat"), Kind.DECIMAL),
+        ],
+        rows=rows,
+        total=total,
+        note=_(
+            "Un cercle est actif s’il a tenu une rencontre ou reçu un message dans la période. "
+            "Une personne membre de cercles de deux structures compte une fois dans le total. "
+            "Les heures sont celles des mentors acceptés, notées dans la période."
+        ),
+        sums=[
+            *column_sums(n, (1, 3, 4)),
+            # A structure's people are some of the total's (a person may be in two).
+            *(
+                Sum((n, column), ((row, column),), at_most=True)
+                for row in range(n)
+                for column in (2, 5)
+            ),
+        ],
+        derived=[Derived((row, 6), ((row, 5),)) for row in range(n + 1)],
+        keys=keys,
+    )
+
+
+def _circles_row(label, circles, members, meetings, posts, mentors, minutes) -> list[Cell]:
+    return [
+        text(label),
+        count(circles),
+        count(members),
+        count(meetings),
+        count(posts),
+        count(mentors),
+        decimal(minutes / 60 if mentors else None, mentors),
+    ]
+
+
 def links(report: Report, tables: dict[str, Table]) -> list[Sum]:
     """Figures that one table shares with another, or breaks down, as ``Sum``s between
     positions (slug, row, column): what a reader can read across tables."""
@@ -996,6 +1076,7 @@ def sections() -> list[Section]:
             _("Effets sur les projets"),
             ("competences", "jalons", "trajectoires", "satisfaction", "modules"),
         ),
+        Section("communaute", _("Cercles de pairs et mentorat"), ("cercles",)),
     ]
 
 
@@ -1014,6 +1095,7 @@ TABLE_BUILDERS: dict[str, Callable[[Report], Table]] = {
     "trajectoires": transitions_table,
     "satisfaction": satisfaction_table,
     "modules": modules_table,
+    "cercles": circles_table,
 }
 
 

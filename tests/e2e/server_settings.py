@@ -29,3 +29,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Message digests leave at once (tasks run in the web process: no countdown to wait for).
 MESSAGE_DIGEST_DELAY = 0
+# Circle digests too.
+CIRCLE_DIGEST_DELAY = 0

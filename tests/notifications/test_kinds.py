@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lms.accounts.models import Structure
 from lms.coaching.models import CoachingRequest, CoachingSession, GroupSession, RequestEvent
+from lms.community.models import MentorOffer, PeerCircle
 from lms.notifications.emails import StructureIdentity, render_notification
 from pathways.models import Enrollment, PathwayPage
 from tests.factories.accounts import UserFactory
@@ -117,6 +118,15 @@ def scene(language: str) -> dict:
             {"author_role": "coach", "author_name": "Julien", "created_at": starts, "body": "OK"},
             {"author_role": "manager", "author_name": "", "created_at": starts, "body": "Merci"},
         ],
+        # Peer circles: a digest of a circle's thread, a reported post, an offer to mentor.
+        "circle": PeerCircle(name="Premiers pas, le soir"),
+        "posts": [
+            {"author_name": "Amina", "is_reply": False, "created_at": starts, "body": "Bravo"},
+            {"author_name": "", "is_reply": True, "created_at": starts, "body": "Merci"},
+        ],
+        "offer": MentorOffer(
+            learner=learner, kind="facilitator", status="approved", message="Le mardi soir"
+        ),
     }
 
 

@@ -107,7 +107,7 @@ def test_a_report_is_built_with_both_files(
         "Modalités", "Présence aux rendez-vous", "Collectif et individuel", "Départements",
         "Types de territoire",
         "Compétences", "Jalons et emplois", "Trajectoires", "Satisfaction", "Utilité des modules",
-        "Mois par mois",
+        "Cercles de pairs", "Mois par mois",
     ]  # fmt: skip
     cover = sheets["Rapport"]
     assert row_of(cover, "Structure")[1] == "Drôme Initiatives"

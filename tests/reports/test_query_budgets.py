@@ -24,15 +24,18 @@ PRESENCES = 2
 # The group and one-to-one table (« collectif »): one-to-one attendance, group seats, and the
 # group sessions held.
 GROUPS = 3
+# The peer circles' table (« cercles »): circles, meetings held, posts, memberships, approved
+# mentors and their hours, the mentors' structures' names (whatever the number of circles).
+CIRCLES = 7
 BUDGETS = {
     # + 1: the live revisions of the funnel's modules, before they come from the cache.
-    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE + PRESENCES + GROUPS,
-    ("reports:print", ""): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS,
+    ("reports:dashboard", ""): 23 + 1 + 1 + SCOPE + PRESENCES + GROUPS + CIRCLES,
+    ("reports:print", ""): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS + CIRCLES,
     # An export computes every table, as the print page does: which figures it hides
     # depends on what the other tables show. (+ 1: PostgreSQL's percentiles, as above.)
-    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS,
-    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS,
-    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS,
+    ("reports:export", "parcours"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS + CIRCLES,
+    ("reports:export", "entonnoir"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS + CIRCLES,
+    ("reports:export", "demandes"): 22 + 1 + 1 + SCOPE + PRESENCES + GROUPS + CIRCLES,
 }
 
 

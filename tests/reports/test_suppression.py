@@ -447,6 +447,7 @@ def programmes(draw) -> Report:
     competences = draw(st.lists(st.integers(1, 12), max_size=3))
     group_held, group_absent = draw(st.integers(0, 12)), draw(st.integers(0, 6))
     report.__dict__.update(
+        peer_circles={"rows": {}, "members": 0, "mentors": 0},
         outline=outline,
         module_completions={
             module: sum(all((module, step) in p["steps"] for step in ids) for p in cohort)

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lms import demo
 from lms.demo.coaching import seed_coaching
+from lms.demo.community import seed_community
 from lms.demo.outcomes import COHORT_SIZE, seed_outcomes
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         content = demo.seed_content()
         learners_with_history = seed_coaching()
         outcome_learners = seed_outcomes()
+        seed_community()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password: {demo.DEMO_PASSWORD}):")
         )
@@ -42,5 +44,13 @@ class Command(BaseCommand):
                 f"Outcomes: nadia@ has diagnoses before and after a pathway; a cohort of "
                 f"{COHORT_SIZE} past learners feeds the manager's dashboard "
                 f"({outcome_learners} created this run)."
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Community: nadia@ (an alumna, approved facilitator, hours recorded) leads the "
+                "peer circle « Premiers pas, le soir » of lea@, amina@, karim@, ines@ and paul@: "
+                "a meeting held, an exchange in its thread, the next meeting scheduled "
+                "(/communaute/cercles/)."
             )
         )

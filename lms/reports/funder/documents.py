@@ -199,6 +199,7 @@ def sheet_titles() -> dict[str, str]:
         "trajectoires": _("Trajectoires"),
         "satisfaction": _("Satisfaction"),
         "modules": _("Utilité des modules"),
+        "cercles": _("Cercles de pairs"),
         "mois": _("Mois par mois"),
     }
 
