@@ -88,7 +88,6 @@ register(
                 "technical: where each person stopped reading a circle's thread, and the "
                 "e-mail digest pending; the e-mails themselves are in « notifications »"
             ),
-            "community.CircleReader.circle": "technical: read marks of the circle's thread",
             "community.CirclePost.parent": (
                 "the post a reply answers: someone else's words (the person's own posts are "
                 "all in « circle_posts »)"
