@@ -1,4 +1,5 @@
-"""Project-level views: liveness and readiness probes, uploaded files without S3."""
+"""Project-level views: liveness and readiness probes, uploaded files without S3, the
+accessibility statement."""
 
 import mimetypes
 
@@ -9,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -98,3 +99,13 @@ def uploaded_file(request, path: str):
 def favicon(request):
     """Browsers ask for ``/favicon.ico`` whatever the page links: no 404 on every visit."""
     return redirect(static("balise/favicon.ico"), permanent=True)
+
+
+@require_GET
+def accessibility_statement(request):
+    """« Déclaration d'accessibilité », in the form the RGAA asks for: public."""
+    return render(
+        request,
+        "accessibility_statement.html",
+        {"contact_email": settings.BALISE_ACCESSIBILITY_EMAIL},
+    )
