@@ -13,6 +13,7 @@ that hold linked text (the step's content) carry that version in their key.
 """
 
 import re
+import unicodedata
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -121,6 +122,12 @@ def glossary_terms() -> list[dict]:
     """Every term as plain values, from the cache (one query when the glossary changed)."""
     terms = cache.get(f"glossary:terms:{glossary_version()}")
     return terms if terms is not None else _load()[1]
+
+
+def dictionary_order(term: dict) -> str:
+    """Sorts as a dictionary does: « couveuse », « ESS », « étude de marché », « SCIC »."""
+    decomposed = unicodedata.normalize("NFKD", term["term"])
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def in_language(term: dict, language: str | None = None) -> dict:

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
-from .glossary import glossary_terms, in_language
+from .glossary import dictionary_order, glossary_terms, in_language
 from .models import (
     CheckpointPassage,
     Enrollment,
@@ -142,7 +142,7 @@ def continue_pathway(request, pathway_id: int):
 def glossary(request):
     """« Glossaire »: the field's words in plain words, one anchor each (``#slug``), where
     learner pages link them. Public."""
-    terms = [in_language(term) for term in glossary_terms()]
+    terms = [in_language(term) for term in sorted(glossary_terms(), key=dictionary_order)]
     return render(request, "pathways/glossary.html", {"terms": terms})
 
 
