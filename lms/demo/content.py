@@ -373,8 +373,8 @@ def seed_glossary() -> int:
             slug=item["slug"],
             defaults={
                 "term": item["term"],
-                "expansion": item.get("expansion", ""),
-                "definition": item["definition"],
+                "expansion": fr(item.get("expansion", "")),
+                "definition": fr(item["definition"]),
                 "term_en": item.get("term_en", ""),
                 "definition_en": item.get("definition_en", ""),
             },
