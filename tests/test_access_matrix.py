@@ -94,6 +94,9 @@ EXPECTATIONS = {
     "set_language": row(302, 302),
     # « Près de chez vous »: the network's structures, public and read-only.
     "structures": row(200, 405),
+    # The accessibility statement and the glossary: public, read-only.
+    "accessibility": row(200, 405),
+    "pathways:glossary": row(200, 405),
     "account_login": row(logged_in(302) | {"anonymous": 200}, logged_in(302) | {"anonymous": 200}),
     # Accounts: anyone logged in, for themselves.
     "accounts:profile": row(logged_in(200), logged_in(405)),
