@@ -29,6 +29,8 @@ from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.forms import BaseImageForm
 from wagtailmedia.forms import BaseMediaForm
 
+from .webvtt import NOT_WEBVTT, is_webvtt
+
 HEAD_SIZE = 8192
 
 
@@ -43,6 +45,7 @@ ODT = Format("ODT", frozenset({"odt"}))
 ODS = Format("ODS", frozenset({"ods"}))
 DOCX = Format("DOCX", frozenset({"docx"}))
 XLSX = Format("XLSX", frozenset({"xlsx"}))
+VTT = Format("WebVTT", frozenset({"vtt"}))
 TEXT = Format("TXT/CSV", frozenset({"txt", "csv"}))
 JPEG = Format("JPEG", frozenset({"jpg", "jpeg"}))
 PNG = Format("PNG", frozenset({"png"}))
@@ -55,7 +58,8 @@ MP4 = Format("MP4", frozenset({"mp4"}))
 WEBM = Format("WEBM", frozenset({"webm"}))
 
 ALLOWED = {
-    "document": (PDF, ODT, ODS, DOCX, XLSX, TEXT),
+    # WebVTT before plain text: a captions file is text with a signature.
+    "document": (PDF, ODT, ODS, DOCX, XLSX, VTT, TEXT),
     "image": (JPEG, PNG, WEBP),
     "audio": (MP3, WAV, OGG, M4A),
     "video": (MP4, WEBM),
@@ -127,6 +131,7 @@ def sniff(file, kind: str) -> Format | None:
         M4A: brand in AUDIO_BRANDS,
         MP4: brand in VIDEO_BRANDS,
         WEBM: head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64],
+        VTT: is_webvtt(head) and _is_text(head),
     }
     for candidate in ALLOWED[kind]:
         if candidate in (ODT, ODS, DOCX, XLSX):
@@ -161,6 +166,8 @@ def validate_upload(file, kind: str) -> Format:
             code="markup_refused",
         )
     found = sniff(file, kind)
+    if extension == "vtt" and found is not VTT:
+        raise ValidationError(NOT_WEBVTT, code="not_webvtt")
     if found is None:
         accepted = ", ".join(f.label for f in ALLOWED[kind])
         raise ValidationError(

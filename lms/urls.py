@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # « Près de chez vous »: public, outside « Mon compte ».
     path("structures/", structures, name="structures"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,5 +1,6 @@
-"""Project-level views: liveness and readiness probes, uploaded files without S3, and what
-makes Balise installable and readable offline (manifest, service worker, offline page)."""
+"""Project-level views: liveness and readiness probes, uploaded files without S3, what
+makes Balise installable and readable offline (manifest, service worker, offline page), the
+accessibility statement."""
 
 import hashlib
 import json
@@ -199,3 +200,13 @@ def service_worker(request):
 def offline(request):
     """Shown by the service worker in place of a page that needs the network."""
     return render(request, "offline.html")
+
+
+@require_GET
+def accessibility_statement(request):
+    """« Déclaration d'accessibilité », in the form the RGAA asks for: public."""
+    return render(
+        request,
+        "accessibility_statement.html",
+        {"contact_email": settings.BALISE_ACCESSIBILITY_EMAIL},
+    )

@@ -8,6 +8,7 @@ stable too, and answers key on them.
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks import StreamBlockValidationError, StructBlockValidationError
@@ -16,9 +17,32 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtailmedia.blocks import AudioChooserBlock, VideoChooserBlock
 
+from lms.webvtt import captions_problem
+
 from .outline import MODULE, Entry, has_module
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "document-link"]
+
+
+TESTIMONY_TRANSCRIPT_MISSING = _(
+    "Un témoignage avec un audio ou une vidéo a une transcription : ajoutez-la avant de publier."
+)
+CAPTIONS_MISSING = _(
+    "Une vidéo hébergée a des sous-titres : choisissez un fichier WebVTT (.vtt) avant de publier."
+)
+
+
+def missing_transcript(testimony) -> bool:
+    """A testimony's audio or video without a transcript (a value or its raw dict)."""
+    transcript = testimony.get("transcript")
+    text = getattr(transcript, "source", transcript) or ""
+    has_media = bool(testimony.get("audio") or testimony.get("video"))
+    return has_media and not strip_tags(str(text)).strip()
+
+
+def missing_captions(video) -> bool:
+    """A hosted video without captions (an embedded one is captioned where it is hosted)."""
+    return bool(video.get("video")) and not video.get("captions")
 
 
 class StepValue(blocks.StructValue):
@@ -150,6 +174,15 @@ class TestimonyBlock(StepBlock):
     photo = ImageChooserBlock(label=_("Photo"), required=False)
     audio = AudioChooserBlock(label=_("Audio"), required=False)
     video = VideoChooserBlock(label=_("Vidéo"), required=False)
+    transcript = blocks.RichTextBlock(
+        label=_("Transcription"),
+        features=RICH_FEATURES,
+        required=False,
+        help_text=_(
+            "Obligatoire dès qu'il y a un audio ou une vidéo : pour les personnes sourdes ou "
+            "qui préfèrent lire."
+        ),
+    )
 
     class Meta:
         label = _("Témoignage")
@@ -162,6 +195,17 @@ class TestimonyBlock(StepBlock):
             "quote": "On a commencé à trois, dans un garage.",
             "story": "<p>Le récit de son parcours.</p>",
         }
+
+    def clean(self, value):
+        """A testimony with audio or video has a transcript, as a podcast has: refused on
+        publication and submission; a draft may lack it (Wagtail's deferred validation)
+        and its editor is told (``pathways.wagtail_hooks``)."""
+        value = super().clean(value)
+        if self.is_deferred_validation or not missing_transcript(value):
+            return value
+        raise StructBlockValidationError(
+            block_errors={"transcript": ValidationError(TESTIMONY_TRANSCRIPT_MISSING)}
+        )
 
 
 class ChapterBlock(blocks.StructBlock):
@@ -223,6 +267,19 @@ class VideoBlock(StepBlock):
         features=RICH_FEATURES,
         help_text=_("Obligatoire : la vidéo doit pouvoir être lue sans le son."),
     )
+    captions = DocumentChooserBlock(
+        label=_("Sous-titres (fichier WebVTT)"),
+        required=False,
+        help_text=_(
+            "Un fichier .vtt qui commence par « WEBVTT ». Obligatoire pour publier une vidéo "
+            "hébergée : un brouillon peut attendre ses sous-titres."
+        ),
+    )
+    captions_language = blocks.ChoiceBlock(
+        label=_("Langue des sous-titres"),
+        choices=[("fr", _("Français")), ("en", _("Anglais"))],
+        default="fr",
+    )
 
     class Meta:
         label = _("Vidéo")
@@ -238,6 +295,18 @@ class VideoBlock(StepBlock):
                 block_errors={
                     "video": ValidationError(_("Choisissez une vidéo ou donnez un lien."))
                 }
+            )
+        captions = value.get("captions")
+        if captions is not None:
+            # A wrong file is refused even on a draft: it would show nothing to anyone.
+            problem = captions_problem(captions)
+            if problem:
+                raise StructBlockValidationError(
+                    block_errors={"captions": ValidationError(problem)}
+                )
+        elif missing_captions(value) and not self.is_deferred_validation:
+            raise StructBlockValidationError(
+                block_errors={"captions": ValidationError(CAPTIONS_MISSING)}
             )
         return value
 

@@ -28,6 +28,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import OutlineStreamBlock, StepStreamBlock
+from .glossary import GlossaryTerm  # noqa: F401 (a model: the glossary's terms)
 from .ownership import StructureOwned, StructureOwnedPageForm
 from .workflow import StructureApprovalTask, StructureApprovalTaskState  # noqa: F401 (models)
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("apprendre/parcours/<id:pathway_id>/carnet.pdf", carnet.carnet_pdf, name="carnet_pdf"),
     path("apprendre/parcours/<id:pathway_id>/carnet.txt", carnet.carnet_text, name="carnet_text"),
     path("apprendre/medias/<id:media_id>/", views.media_file, name="media_file"),
+    path("glossaire/", views.glossary, name="glossary"),
     path("podcasts/flux.xml", feeds.AllPodcastsFeed(), name="podcasts_feed"),
     path("podcasts/audio/<id:media_id>/", feeds.podcast_audio, name="podcast_audio"),
     path(

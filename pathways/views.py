@@ -32,6 +32,7 @@ from lms.ratelimit import rate_limited
 
 from . import actions
 from .forms import AnswersForm, ExerciseForm
+from .glossary import dictionary_order, glossary_terms, in_language
 from .models import (
     CheckpointPassage,
     Enrollment,
@@ -147,6 +148,14 @@ def continue_pathway(request, pathway_id: int):
     if next_step is None:
         return redirect(pathway.url)
     return redirect(_step_url(pathway.pk, *next_step))
+
+
+@require_GET
+def glossary(request):
+    """« Glossaire »: the field's words in plain words, one anchor each (``#slug``), where
+    learner pages link them. Public."""
+    terms = [in_language(term) for term in sorted(glossary_terms(), key=dictionary_order)]
+    return render(request, "pathways/glossary.html", {"terms": terms})
 
 
 @login_required

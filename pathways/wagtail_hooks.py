@@ -11,8 +11,12 @@ not added twice.
 from django.contrib import messages
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .actions import confirm_page, mark_provisional
+from .blocks import missing_captions, missing_transcript
+from .glossary import GlossaryTerm
 from .models import ModulePage, PathwayPage, ProvisionalPage
 from .outline import entries_from_raw, has_module, points_before_any_module, repeated_modules
 
@@ -79,14 +83,51 @@ def outline_warnings(pathway: PathwayPage) -> list[str]:
     return texts
 
 
+def media_warnings(module: ModulePage) -> list[str]:
+    """What a draft module still lacks for people who cannot hear: hosted videos without
+    captions, testimonies with audio or video but no transcript. Publication refuses them
+    (the blocks' ``clean``); a draft is kept, and its editor reads this."""
+    texts = []
+    uncaptioned = [
+        step["value"].get("title", "")
+        for step in module.steps.raw_data
+        if step["type"] == "video" and missing_captions(step["value"])
+    ]
+    if uncaptioned:
+        texts.append(
+            _(
+                "Vidéos sans sous-titres : %(titles)s. Ajoutez un fichier WebVTT (.vtt) à "
+                "chacune : le module ne pourra pas être publié sans."
+            )
+            % {"titles": quoted(uncaptioned)}
+        )
+    untranscribed = [
+        step["value"].get("title", "")
+        for step in module.steps.raw_data
+        if step["type"] == "testimony" and missing_transcript(step["value"])
+    ]
+    if untranscribed:
+        texts.append(
+            _(
+                "Témoignages avec un audio ou une vidéo mais sans transcription : "
+                "%(titles)s. Le module ne pourra pas être publié sans."
+            )
+            % {"titles": quoted(untranscribed)}
+        )
+    return texts
+
+
 def after_saving(request, page) -> None:
-    """After an explicit save (not autosave): the page is no longer provisional, and a
-    pathway's editor reads what to know about its outline."""
+    """After an explicit save (not autosave): the page is no longer provisional, and the
+    editor reads what to know about a pathway's outline or a module's media."""
     if is_autosave(request):
         return
     confirm_page(page)
     if isinstance(page, PathwayPage):
         for text in outline_warnings(page.get_latest_revision_as_object()):
+            warn_once(request, text)
+    elif isinstance(page, ModulePage):
+        for text in media_warnings(page.get_latest_revision_as_object()):
             warn_once(request, text)
 
 
@@ -108,3 +149,18 @@ def hide_provisional_pages(pages, request):
     that autosave created and nobody saved since (``ProvisionalPage``)."""
     hidden = ProvisionalPage.objects.filter(page__live=False).values_list("page_id", flat=True)
     return pages.exclude(pk__in=list(hidden))
+
+
+class GlossaryViewSet(SnippetViewSet):
+    """The glossary's terms, which learner pages link where they appear."""
+
+    model = GlossaryTerm
+    icon = "help"
+    menu_label = _("Glossaire")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["term", "expansion", "slug"]
+    ordering = ["term"]
+
+
+register_snippet(GlossaryViewSet)

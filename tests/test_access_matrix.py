@@ -106,6 +106,9 @@ EXPECTATIONS = {
     "web_manifest": row(200, 405),
     "service_worker": row(200, 405),
     "offline": row(200, 405),
+    # The accessibility statement and the glossary: public, read-only.
+    "accessibility": row(200, 405),
+    "pathways:glossary": row(200, 405),
     "account_login": row(logged_in(302) | {"anonymous": 200}, logged_in(302) | {"anonymous": 200}),
     # Accounts: anyone logged in, for themselves.
     "accounts:profile": row(logged_in(200), logged_in(405)),

@@ -25,6 +25,8 @@ from lms.accounts.models import LearnerProfile, User
 from lms.coaching.models import CoachingRequest, CoachingSession
 from lms.demo import content as demo_content
 from lms.outcomes.models import CompetenceScore, Diagnosis, Milestone, Satisfaction
+from lms.webvtt import captions_problem
+from pathways.glossary import GlossaryTerm
 from pathways.models import Enrollment, ModulePage, PathwayPage
 from pathways.workflow import WORKFLOW_NAME, WORKFLOW_TASK_NAME
 
@@ -179,8 +181,22 @@ def test_media_documents_and_workflow(content):
     assert documents.count() >= 2
     for document in documents:
         with document.file.open("rb") as handle:
-            assert handle.read(5) == b"%PDF-"
+            # Worksheets in PDF; videos' captions in WebVTT.
+            signature = b"WEBVTT" if document.file.name.endswith(".vtt") else b"%PDF-"
+            assert handle.read(len(signature)) == signature
         assert document.file_size == document.file.size and document.file_hash
+
+    # Every hosted video has its captions, and every testimony with a voice its transcript.
+    steps = [step for page in ModulePage.objects.all() for step in page.steps]
+    videos = [step.value for step in steps if step.block_type == "video"]
+    assert videos and all(not captions_problem(video["captions"]) for video in videos)
+    testimonies = [step.value for step in steps if step.block_type == "testimony"]
+    assert any(t["audio"] for t in testimonies)
+    assert all(t["transcript"] for t in testimonies if t["audio"] or t["video"])
+
+    # The glossary, which learner pages link.
+    assert GlossaryTerm.objects.count() >= 20
+    assert GlossaryTerm.objects.get(slug="scic").expansion.startswith("Société coopérative")
 
     # Editors submit, managers approve.
     workflow = WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow

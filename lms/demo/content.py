@@ -28,6 +28,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page
 from wagtailmedia.models import get_media_model
 
+from pathways.glossary import GlossaryTerm
 from pathways.models import (
     HomePage,
     ModuleLibraryPage,
@@ -148,6 +149,14 @@ class VideoSpec:
 
 
 @dataclass(frozen=True)
+class CaptionsSpec:
+    key: str
+    title: str
+    filename: str
+    cues: list  # [start, end, text], seconds
+
+
+@dataclass(frozen=True)
 class DocumentSpec:
     key: str
     title: str
@@ -155,11 +164,12 @@ class DocumentSpec:
     body: str
 
 
-def _media_specs() -> tuple[list[AudioSpec], list[VideoSpec], list[DocumentSpec]]:
+def _media_specs() -> tuple[list, list, list, list]:
     data = _load("media.yaml")
     return (
         [AudioSpec(**{**item, "notes": tuple(item["notes"])}) for item in data["audio"]],
         [VideoSpec(**item) for item in data["videos"]],
+        [CaptionsSpec(**item) for item in data["captions"]],
         [DocumentSpec(**item) for item in data["documents"]],
     )
 
@@ -200,13 +210,23 @@ def _video(spec: VideoSpec):
     return media, True
 
 
-def _document(spec: DocumentSpec):
+def webvtt(cues: list) -> bytes:
+    """A WebVTT file of ``cues`` ([start, end, text], in seconds)."""
+
+    def moment(seconds: float) -> str:
+        return f"{int(seconds) // 60:02d}:{seconds % 60:06.3f}"
+
+    blocks = [f"{moment(start)} --> {moment(end)}\n{text}" for start, end, text in cues]
+    return ("WEBVTT\n\n" + "\n\n".join(blocks) + "\n").encode()
+
+
+def _document(spec: DocumentSpec | CaptionsSpec):
     Document = get_document_model()
     title = fr(spec.title)
     document = Document.objects.filter(title=title).first()
     if document is not None:
         return document, False
-    content = pdf(title, spec.body)
+    content = webvtt(spec.cues) if isinstance(spec, CaptionsSpec) else pdf(title, spec.body)
     document = Document(
         title=title,
         file=ContentFile(content, name=spec.filename),
@@ -224,7 +244,7 @@ def _document(spec: DocumentSpec):
 # pathways.yaml (intros, and each outline: module slugs and progression points). Steps
 # name their document, audio or video by its key in media.yaml.
 
-ASSET_FIELDS = ("document", "audio", "video")
+ASSET_FIELDS = ("document", "audio", "video", "captions")
 
 
 class DemoDataError(Exception):
@@ -344,17 +364,42 @@ class ContentSummary:
         )
 
 
+def seed_glossary() -> int:
+    """The glossary's terms of glossary.yaml that are not there yet (by anchor): an
+    editor's changes to a term are kept. Returns how many were created."""
+    created = 0
+    for item in _load("glossary.yaml")["terms"]:
+        _, new = GlossaryTerm.objects.get_or_create(
+            slug=item["slug"],
+            defaults={
+                "term": item["term"],
+                "expansion": fr(item.get("expansion", "")),
+                "definition": fr(item["definition"]),
+                "term_en": item.get("term_en", ""),
+                "definition_en": item.get("definition_en", ""),
+            },
+        )
+        created += new
+    return created
+
+
 @transaction.atomic
 def seed_content() -> ContentSummary:
     """Create the demo pathways, modules, media, documents and the moderation workflow."""
     created = 0
     assets = {}
-    audios, videos, documents = _media_specs()
+    audios, videos, captions, documents = _media_specs()
     pathways, index_intro, library_intro = pathway_specs()
-    for specs, make in ((audios, _audio), (videos, _video), (documents, _document)):
+    for specs, make in (
+        (audios, _audio),
+        (videos, _video),
+        (captions, _document),
+        (documents, _document),
+    ):
         for spec in specs:
             assets[spec.key], new = make(spec)
             created += new
+    created += seed_glossary()
 
     home = HomePage.objects.get()
     index = PathwayIndexPage.objects.first()

@@ -54,7 +54,9 @@ def test_learner_journey(journey, shared):
 
     # 1. A workshop sheet: read it (its worksheet is offered for download), then done.
     expect(page.get_by_text("Trois questions pour décrire un besoin")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile(r"Télécharger « .+ » \(PDF\)"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile(r"Télécharger « .+ » \(PDF, [\d,]+\s?ko\)"))
+    ).to_be_visible()
     learner.look("fiche atelier")
     finish_step(page, FIRST_STEPS[1])
     step_list = page.locator(".step-list")

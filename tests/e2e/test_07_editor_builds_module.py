@@ -29,6 +29,7 @@ MODULE = "Garder le cap quand les soirées sont courtes"
 SUMMARY = "Cinq étapes pour tenir son projet dans la durée, avec un emploi et peu de temps."
 AUDIO = "Épisode 5 — Porter un projet le soir et le week-end"  # demo media
 VIDEO = "Tester avant de se lancer"
+CAPTIONS = "Sous-titres — Tester avant de se lancer"  # demo document (WebVTT)
 
 SHEET = "Faire le point en dix minutes"
 SHEET_BODY = "Chaque dimanche soir, notez ce qui a avancé et la prochaine petite action."
@@ -147,6 +148,7 @@ def test_editor_builds_a_module_and_adds_it_to_a_pathway(journey):
     video = add_block(page, steps, "Vidéo")
     field(video, "Titre de l'étape").fill(VIDEO_STEP)
     choose_media(page, video, "Choisir une vidéo", VIDEO)
+    choose_media(page, video, "Choisir un document", CAPTIONS)  # required to publish
     write_rich_text(page, video, "transcript", VIDEO_TRANSCRIPT)
 
     editor.axe("nouveau module, cinq étapes", enforce=False)

@@ -41,6 +41,7 @@ SUMMARY = "Cinq étapes pour garder un œil sur vos indicateurs sans y passer vo
 DOCUMENT = "Fiche atelier — Formuler son besoin social"  # demo document
 AUDIO = "Épisode 4 — Raconter son impact sans jargon"  # demo media
 VIDEO = "Tester avant de se lancer"
+CAPTIONS = "Sous-titres — Tester avant de se lancer"  # demo document (WebVTT)
 
 SHEET = "Un tableau de bord sur une page"
 SHEET_BODY = "Trois indicateurs, une colonne par trimestre, et c'est tout."
@@ -187,6 +188,7 @@ def test_editor_previews_each_step_and_manager_approves_from_the_preview(journey
     video = add_block(page, steps, "Vidéo")
     field(video, "Titre de l'étape").fill(VIDEO_STEP)
     choose_media(page, video, "Choisir une vidéo", VIDEO)
+    choose_media(page, video, "Choisir un document", CAPTIONS)  # required to publish
     write_rich_text(page, video, "transcript", VIDEO_TRANSCRIPT)
     # Draftail writes into the form's hidden input a moment after typing.
     expect(video.locator("input[name$='-value-transcript']")).to_have_value(
@@ -238,6 +240,7 @@ def test_editor_previews_each_step_and_manager_approves_from_the_preview(journey
     expect(step_heading(page)).to_have_text(VIDEO_STEP)
     expect(page.get_by_text("Étape 5 sur 5 · Vidéo")).to_be_visible()
     expect(page.locator("main video")).to_have_count(1)
+    expect(page.locator("main video track[kind=captions][srclang=fr]")).to_have_count(1)
     page.locator("main details summary", has_text="Transcription").click()  # folded
     expect(page.get_by_text(text(VIDEO_TRANSCRIPT))).to_be_visible()
     expect_inert(page)

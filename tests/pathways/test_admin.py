@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from wagtail.documents import get_document_model
 from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 from wagtailmedia.models import get_media_model
@@ -80,7 +81,7 @@ def step_guided_exercise(questions=None):
     )
 
 
-def step_testimony():
+def step_testimony(audio=None, transcript=""):
     return (
         "testimony",
         {
@@ -91,8 +92,9 @@ def step_testimony():
             "quote": "On a commencé à trois, dans un garage.",
             "story": html("<p>Trois ans plus tard, la recyclerie emploie six salariés.</p>"),
             "photo": "",
-            "audio": "",
+            "audio": str(audio.pk) if audio else "",
             "video": "",
+            "transcript": html(transcript or ""),
         },
     )
 
@@ -115,7 +117,7 @@ def step_podcast(audio):
     )
 
 
-def step_video(media=None):
+def step_video(media=None, captions=None):
     return (
         "video",
         {
@@ -123,6 +125,8 @@ def step_video(media=None):
             "video": str(media.pk) if media else "",
             "embed": "",
             "transcript": html("<p>Transcription de la vidéo de présentation.</p>"),
+            "captions": str(captions.pk) if captions else "",
+            "captions_language": "fr",
         },
     )
 
@@ -273,14 +277,28 @@ def manager():
     return logged_in(Role.MANAGER)
 
 
+WEBVTT = b"WEBVTT\n\n00:00.000 --> 00:02.000\nBonjour.\n"
+
+
+def document(name, content):
+    return get_document_model().objects.create(
+        title=name, file=ContentFile(content, name=name), file_size=len(content)
+    )
+
+
 @pytest.fixture
-def all_steps(audio, video_media):
+def captions():
+    return document("pitch.fr.vtt", WEBVTT)
+
+
+@pytest.fixture
+def all_steps(audio, video_media, captions):
     return [
         step_workshop_sheet(),
         step_guided_exercise(),
         step_testimony(),
         step_podcast(audio),
-        step_video(video_media),
+        step_video(video_media, captions),
     ]
 
 

@@ -21,6 +21,7 @@ from pathways.workflow import ensure_content_workflow
 from tests.factories.accounts import UserFactory, learner, manager
 from tests.factories.pathways import build_pathway, module, pathway_index, point
 from tests.pathways.test_admin import (
+    captions,  # noqa: F401 (a fixture)
     edit_url,
     module_form,
     pathway_form,
@@ -80,7 +81,7 @@ def video_media():
 
 
 @pytest.fixture
-def draft_steps(document, audio, video_media):
+def draft_steps(document, audio, video_media, captions):  # noqa: F811
     """The five kinds of step, as the editor's form sends them (not saved yet)."""
     sheet = (
         "workshop_sheet",
@@ -95,7 +96,7 @@ def draft_steps(document, audio, video_media):
         step_guided_exercise(),
         step_testimony(),
         step_podcast(audio),
-        step_video(video_media),
+        step_video(video_media, captions),
     ]
 
 
@@ -192,7 +193,11 @@ def test_each_step_previews_as_its_learner_page(
     assert '<h1 id="step-title">Définir le besoin social</h1>' in sheet
     assert "À qui s’adresse votre projet, et quel problème résout-il ?" in sheet
     assert f'href="{document.url}" download' in sheet
-    assert "Télécharger « Fiche besoin social » (PDF)" in sheet
+    # Its type and weight, before downloading it.
+    assert (
+        'Télécharger « Fiche besoin social » <span class="file-label">(PDF, 8\xa0octets)</span>'
+        in sheet
+    )
     assert re.search(r"<button[^>]*disabled>J’ai terminé cette étape</button>", sheet)
     assert 'href="?mode=step-2" rel="next"' in sheet  # the pager moves through the modes
 
