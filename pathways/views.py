@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -199,7 +200,9 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
         "next_url": next_url,
         "progress": ctx.view.progress,
         "outline": ctx.view.outline,
-        "offline_kept": _offline_kept(request.user, ctx) if form is not None else [],
+        "offline_kept": _offline_kept(request.user, ctx)
+        if getattr(form, "offline_kept", False)
+        else [],
         "step_cache_seconds": settings.BALISE_STEP_CACHE_SECONDS,
         "content_key": ctx.module.step_digest(ctx.step_id),
     }
@@ -207,9 +210,23 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
 
 
 def _exercise_form(user, ctx: StepContext, step, data=None):
-    response = ExerciseResponse.objects.filter(
-        learner=user, module_id=ctx.module.pk, step_id=ctx.step_id
-    ).first()
+    # Whether answers typed offline wait to be shown (questions changed meanwhile) comes
+    # with the answers, so the usual page reads no more than before. Kept answers always
+    # come with stored ones: ``sync_offline_answers`` saves the others in the same step.
+    response = (
+        ExerciseResponse.objects.filter(learner=user, module_id=ctx.module.pk, step_id=ctx.step_id)
+        .annotate(
+            offline_kept=Exists(
+                OfflineSync.objects.filter(
+                    learner=OuterRef("learner"),
+                    module=OuterRef("module"),
+                    step_id=OuterRef("step_id"),
+                    outcome=OfflineSync.Outcome.QUESTIONS_CHANGED,
+                )
+            )
+        )
+        .first()
+    )
     form = ExerciseForm(
         step.value.questions_with_ids(),
         data,
@@ -220,6 +237,7 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
     # The version of the answers this form shows: answers typed offline on it carry it,
     # so that the server sees whether the stored answers changed since.
     form.version = response.updated_at.isoformat() if response else ""
+    form.offline_kept = bool(response and response.offline_kept)
     return form
 
 

@@ -5,6 +5,8 @@ import json
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pathways import actions
@@ -319,3 +321,19 @@ def test_a_sheets_document_is_listed_with_its_size(client, user):
     data = client.get(reverse("pathways:offline_module", args=[pathway.pk, mod.pk])).json()
     assert {"url": document.url, "bytes": 3009} in data["resources"]
     assert data["total_bytes"] > 3009
+
+
+def test_an_exercise_page_asks_for_answers_kept_offline_only_when_there_are_some(
+    client, user, course
+):
+    """The step page is the most read page: whether answers typed offline wait to be shown
+    comes with the stored answers, in the same query; the kept rows are read only then."""
+    mod = modules_of(course)[0]
+    text, _ = fields_of(mod)
+    actions.save_answers(user, mod, mod.step_ids[1], {text[2:]: "Début"}, False)
+    url = reverse("pathways:step", args=[course.pk, mod.pk, mod.step_ids[1]])
+    client.get(url)  # caches warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    reads = [q["sql"] for q in queries if "pathways_offlinesync" in q["sql"]]
+    assert len(reads) == 1 and "pathways_exerciseresponse" in reads[0], reads
