@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from .flows import log_in_with_password, onboard, sign_up, step_heading, text, unique_email
+from .support import Autosaves
 
 pytestmark = pytest.mark.e2e
 
@@ -110,6 +111,9 @@ def test_editor_builds_a_module_and_adds_it_to_a_pathway(journey):
     # Claire adds a module under the library.
     editor = journey("editor-module")
     page = editor.page
+    # Saving while Wagtail's first autosave is still creating the page posts the « add »
+    # form a second time (a 500 on the slug): wait for the autosaves before saving.
+    autosaves = Autosaves(page)
     log_in_with_password(editor, "claire@balise.test")
     expect(page).to_have_url(re.compile(r"/admin/$"))
     page.goto("/admin/pages/search/?q=Bibliothèque")
@@ -153,6 +157,7 @@ def test_editor_builds_a_module_and_adds_it_to_a_pathway(journey):
 
     editor.axe("nouveau module, cinq étapes", enforce=False)
     editor.shot("nouveau module, cinq étapes")
+    autosaves.settle()
     page.locator("footer").get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     expect(page.get_by_text(re.compile(r"a été (créée|mise à jour)"))).to_be_visible()

@@ -17,12 +17,12 @@ Independent of the other journeys: its own module, a pathway no other journey ed
 """
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from .flows import log_in_with_password, step_heading, text
+from .support import Autosaves
 from .test_07_editor_builds_module import (
     add_block,
     choose_media,
@@ -67,45 +67,6 @@ def page_id(url: str) -> str:
     match = re.search(r"/admin/pages/(\d+)/", url)
     assert match, url
     return match.group(1)
-
-
-class Autosaves:
-    """Wagtail's autosaves of a page's form (background POSTs asking for JSON, 0.5 s after
-    a change). Saving explicitly while one is in flight can let it land last, on a slow
-    server, and leave its older content as the draft: ``settle()`` waits until none is
-    in flight and the form has been quiet for longer than the autosave's delay."""
-
-    def __init__(self, page: Page):
-        self.page = page
-        self.pending: set = set()
-        self.last = time.monotonic()
-        page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
-
-    @staticmethod
-    def _is_autosave(request) -> bool:
-        return (
-            request.method == "POST"
-            and "application/json" in (request.headers.get("accept") or "")
-            and re.search(r"/admin/pages/(add/[^?]*|\d+/edit/)$", request.url) is not None
-        )
-
-    def _started(self, request) -> None:
-        if self._is_autosave(request):
-            self.pending.add(request)
-            self.last = time.monotonic()
-
-    def _ended(self, request) -> None:
-        if request in self.pending:
-            self.pending.discard(request)
-            self.last = time.monotonic()
-
-    def settle(self, quiet: float = 5.0) -> None:
-        deadline = time.monotonic() + SLOW / 1000
-        while self.pending or time.monotonic() - self.last < quiet:
-            assert time.monotonic() < deadline, "Wagtail's autosave did not settle"
-            self.page.wait_for_timeout(250)
 
 
 def view_draft(page: Page, pk: str, mode: str | None = None) -> None:
