@@ -160,7 +160,7 @@ def test_editor_builds_a_module_and_adds_it_to_a_pathway(journey):
     autosaves.settle()
     page.locator("footer").get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
-    expect(page.get_by_text(re.compile(r"a été (créée|mise à jour)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"(créée|a été mise à jour)")).first).to_be_visible()
     module_edit_url = page.url
     submit_for_review(page)
     editor.shot("module soumis à validation")

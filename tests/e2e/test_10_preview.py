@@ -160,7 +160,7 @@ def test_editor_previews_each_step_and_manager_approves_from_the_preview(journey
 
     page.locator("footer").get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"), timeout=SLOW)
-    expect(page.get_by_text(re.compile(r"a été (créée|mise à jour)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"(créée|a été mise à jour)")).first).to_be_visible()
     module_edit_url = page.url
     module_pk = page_id(module_edit_url)
 
