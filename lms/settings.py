@@ -554,6 +554,9 @@ BALISE_STEP_CACHE_SECONDS = env.int("BALISE_STEP_CACHE_SECONDS", default=3600)
 # How long a live pathway or module stays in the cache; its key holds its live revision
 # and URL path, so a publish, an unpublish or a move shows at once.
 BALISE_PAGE_CACHE_SECONDS = env.int("BALISE_PAGE_CACHE_SECONDS", default=3600)
+# How long a learner's progress in a pathway stays cached for their step pages; replaced
+# when it changes (a step done, a point passed or released, an enrolment).
+BALISE_PROGRESS_CACHE_SECONDS = env.int("BALISE_PROGRESS_CACHE_SECONDS", default=3600)
 # A page that Wagtail's autosave created and nobody saved (a first save that failed or was
 # abandoned) is deleted once untouched for this long (pathways.delete_abandoned_pages_task).
 BALISE_ABANDONED_PAGE_HOURS = env.int("BALISE_ABANDONED_PAGE_HOURS", default=24)

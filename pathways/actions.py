@@ -30,7 +30,7 @@ from .models import (
 )
 from .offline import merge_answers
 from .progress import PathwayProgress
-from .queries import abandoned_provisional_pages, learner_progress
+from .queries import abandoned_provisional_pages, learner_progress, progress_changed
 from .signals import progression_point_reached
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def release_gate(learner: User, pathway: PathwayPage, point_id: str) -> Checkpoi
         updated = CheckpointPassage.objects.filter(
             learner=learner, pathway=pathway, point_id=point_id, released_at__isnull=True
         ).update(released_at=timezone.now())
+        progress_changed(learner.pk)
         passage = CheckpointPassage.objects.filter(
             learner=learner, pathway=pathway, point_id=point_id
         ).first()

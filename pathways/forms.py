@@ -94,15 +94,20 @@ class ExerciseForm(AnswersForm):
                 required=False,
                 initial=shared,
             )
-        self.fields[SHOWN] = forms.Field(
-            widget=forms.MultipleHiddenInput, required=False, initial=list(self.fields)
+        # One input listing the names (one input per name costs a widget each to render);
+        # pages rendered before, with one input per name, are read too.
+        self.fields[SHOWN] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=" ".join(self.fields)
         )
 
     def submitted(self) -> set[str]:
         """Names of the fields this submission carries: those its page showed and, for a
         page rendered before the list existed, those that sent a value."""
-        shown = self.fields[SHOWN].widget.value_from_datadict(self.data, self.files, SHOWN)
-        return (set(shown or ()) | set(self.data)) & (set(self.fields) - {SHOWN})
+        values = self.data.getlist(SHOWN) if hasattr(self.data, "getlist") else self.data.get(SHOWN)
+        if isinstance(values, str):
+            values = [values]
+        shown = {name for value in values or () for name in str(value).split()}
+        return (shown | set(self.data)) & (set(self.fields) - {SHOWN})
 
     def merged_answers(self) -> dict:
         """The stored answers, updated with those of the fields this submission carries."""

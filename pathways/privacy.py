@@ -3,6 +3,7 @@
 from lms.accounts.privacy import Declaration, Section, register
 
 from .models import CheckpointPassage, ExerciseResponse, OfflineSync
+from .queries import progress_changed
 
 
 def erase(user) -> None:
@@ -11,6 +12,7 @@ def erase(user) -> None:
     ExerciseResponse.objects.filter(learner=user).delete()
     OfflineSync.objects.filter(learner=user).delete()
     CheckpointPassage.objects.filter(learner=user).update(answers={})
+    progress_changed(user.pk)  # the passages kept for their step pages held the answers
 
 
 register(

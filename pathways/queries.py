@@ -14,8 +14,10 @@ from django.db.models.functions import Cast
 from wagtail.models import Page, ReferenceIndex
 from wagtailmedia.models import get_media_model
 
+from lms.accounts import facts
 from lms.accounts.models import User
 
+from . import glossary
 from .models import (
     CheckpointPassage,
     Enrollment,
@@ -119,7 +121,11 @@ def live_pathway_outline(pk: int) -> tuple[PathwayPage, list[OutlineItem]] | Non
     and of its modules together, and one cache read fetches them all. Without a note (or
     with one for another revision), the pathway is read whole and noted, then its
     modules' revisions: three queries at most when nothing is cached."""
-    noted = cache.get(_module_ids_key(pk))
+    return _pathway_outline(pk, cache.get(_module_ids_key(pk)))
+
+
+def _pathway_outline(pk: int, noted) -> tuple[PathwayPage, list[OutlineItem]] | None:
+    """``live_pathway_outline`` once the pathway's note was read (None: not found)."""
     if noted is not None:
         revision, module_ids = noted
         stamps = Page.objects.filter(pk__in=[pk, *module_ids], live=True).values_list(
@@ -211,6 +217,72 @@ def learner_progress(
     else:
         completed, passages = set(), {}
     return build_view(pathway, outline, completed, passages)
+
+
+PROGRESS = "progress"  # the kind of ``lms.accounts.facts`` generation of a learner's progress
+
+
+def _progress_key(learner_id: int, pathway_id: int) -> str:
+    return f"pathways:progress:{learner_id}:{pathway_id}"
+
+
+def progress_changed(*learner_ids: int) -> None:
+    """Call inside the transaction that changes a learner's steps done, points passed or
+    enrolments: their cached progress is not read again once it commits."""
+    facts.changed(*learner_ids, kind=PROGRESS)
+
+
+def progress_row_changed(sender, instance, **kwargs) -> None:
+    """Receiver of post_save and post_delete of the rows a learner's progress is made of."""
+    progress_changed(instance.learner_id)
+
+
+@dataclass(frozen=True)
+class StepReading:
+    """What a learner's step page reads before its template: the pathway's outline, the
+    learner's progress and enrolment, and the glossary's version (keys of fragments)."""
+
+    view: PathwayView
+    enrolled: bool
+    glossary_version: str
+
+
+def step_reading(learner: User, pk: int) -> StepReading | None:
+    """The step page's reads in two cache round trips and one light query when warm: the
+    pathway's module note, the learner's progress (with the generation that validates it)
+    and the glossary's version together, then the live revisions, then the pages. The
+    learner's progress (steps done in the pathway's modules, passages, enrolment) is kept
+    per pathway, replaced when it changes (``progress_changed``: the receivers of
+    ``pathways.signals`` and the actions that update rows in bulk). For pages only: the
+    actions read the database (``learner_progress``)."""
+    generation_key = facts.generation_key(learner.pk, PROGRESS)
+    progress_key = _progress_key(learner.pk, pk)
+    found = cache.get_many(
+        [_module_ids_key(pk), generation_key, progress_key, glossary.VERSION_KEY]
+    )
+    outlined = _pathway_outline(pk, found.get(_module_ids_key(pk)))
+    if outlined is None:
+        return None
+    pathway, outline = outlined
+    module_ids = tuple(item.module.pk for item in outline if item.kind == "module")
+    generation = facts.generation(found, learner.pk, PROGRESS)
+    stored = facts.valid(found.get(progress_key), generation)
+    if stored is not None and stored[0] == module_ids:
+        _, enrolled, completed, passages = stored
+    else:
+        completed = completed_steps(learner, module_ids)
+        passages = {
+            p.point_id: p
+            for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pk)
+        }
+        enrolled = Enrollment.objects.filter(learner_id=learner.pk, pathway_id=pk).exists()
+        cache.set(
+            progress_key,
+            (generation, (module_ids, enrolled, completed, passages)),
+            settings.BALISE_PROGRESS_CACHE_SECONDS,
+        )
+    version = found.get(glossary.VERSION_KEY) or glossary.glossary_version()
+    return StepReading(build_view(pathway, outline, completed, passages), enrolled, version)
 
 
 def build_view(pathway, outline, completed, passages: dict[str, CheckpointPassage]) -> PathwayView:

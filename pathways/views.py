@@ -50,6 +50,7 @@ from .queries import (
     live_pathway,
     live_pathway_outline,
     servable_media,
+    step_reading,
 )
 
 # --- Lookups shared by the learner views -------------------------------------------------
@@ -61,6 +62,8 @@ class StepContext:
     view: PathwayView
     module: ModulePage
     step_id: str
+    enrolled: bool | None = None  # None: not read yet (``_require_enrollment`` asks)
+    glossary_version: str = ""
 
     @property
     def module_progress(self):
@@ -79,18 +82,31 @@ def _live_pathway(pathway_id: int) -> PathwayPage:
     return pathway
 
 
-def _step_context(request, pathway_id: int, module_id: int, step_id: str) -> StepContext:
-    found = live_pathway_outline(pathway_id)
-    if found is None:
-        raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
-    pathway, outline = found
-    view = learner_progress(request.user, pathway, outline)
+def _step_context(
+    request, pathway_id: int, module_id: int, step_id: str, *, page: bool = False
+) -> StepContext:
+    """The step, its pathway and the learner's progress there. For a page (``page``: GET),
+    progress and enrolment come from the cache (``step_reading``); an action reads them
+    from the database."""
+    enrolled, glossary = None, ""
+    if page:
+        reading = step_reading(request.user, pathway_id)
+        if reading is None:
+            raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
+        view, enrolled, glossary = reading.view, reading.enrolled, reading.glossary_version
+        pathway = view.pathway
+    else:
+        found = live_pathway_outline(pathway_id)
+        if found is None:
+            raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
+        pathway, outline = found
+        view = learner_progress(request.user, pathway, outline)
     module = next(
         (i.module for i in view.outline if i.kind == "module" and i.module.pk == module_id), None
     )
     if module is None or step_id not in module.step_ids:
         raise Http404(_("Cette étape n'existe pas ou ne fait plus partie de ce parcours."))
-    return StepContext(pathway, view, module, step_id)
+    return StepContext(pathway, view, module, step_id, enrolled, glossary)
 
 
 def _locked_response(request, ctx: StepContext):
@@ -205,6 +221,7 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
         else [],
         "step_cache_seconds": settings.BALISE_STEP_CACHE_SECONDS,
         "content_key": ctx.module.step_digest(ctx.step_id),
+        "glossary": ctx.glossary_version,
     }
     return render(request, "pathways/step.html", context, status=status)
 
@@ -253,7 +270,10 @@ def _offline_kept(user, ctx: StepContext) -> list:
 
 
 def _require_enrollment(request, ctx: StepContext):
-    if Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).exists():
+    enrolled = ctx.enrolled
+    if enrolled is None:
+        enrolled = Enrollment.objects.filter(learner=request.user, pathway=ctx.pathway).exists()
+    if enrolled:
         return None
     messages.info(request, _("Commencez le parcours pour accéder à ses étapes."))
     return redirect(ctx.pathway.url)
@@ -262,7 +282,7 @@ def _require_enrollment(request, ctx: StepContext):
 @login_required
 @require_GET
 def step(request, pathway_id: int, module_id: int, step_id: str):
-    ctx = _step_context(request, pathway_id, module_id, step_id)
+    ctx = _step_context(request, pathway_id, module_id, step_id, page=True)
     if refusal := _require_enrollment(request, ctx):
         return refusal
     if ctx.is_locked:

@@ -1,12 +1,13 @@
-"""What every page's navigation shows about its reader (roles, unread notifications), kept
-in Django's cache so a page does not query them each time.
+"""Facts about one user kept in Django's cache: what every page's navigation shows about its
+reader (roles, unread notifications), and what other apps read on every page of theirs
+(pathways: the learner's progress in a pathway).
 
-The entry holds the per-user generation it was computed at, a number bumped when those
-facts change (a notification written or read, a group joined or left) and again once that
-change commits. A reader racing a change can only store what it read with the generation
-it started with, which no reader accepts once the change has committed and bumped it.
-Generations start from the clock, so one evicted from the cache never comes back with a
-value already used.
+Each kind of fact has a per-user generation, a number bumped when those facts change (a
+notification written or read, a group joined or left; a step completed) and again once
+that change commits. An entry holds the generation it was computed at. A reader racing a
+change can only store what it read with the generation it started with, which no reader
+accepts once the change has committed and bumped it. Generations start from the clock,
+so one evicted from the cache never comes back with a value already used.
 """
 
 import time
@@ -16,41 +17,59 @@ from django.core.cache import cache
 from django.db import transaction
 
 FACTS_SECONDS = 3600
+NAVIGATION = "navigation"
 
 
-def _generation_key(user_id: int) -> str:
-    return f"accounts:facts-generation:{user_id}"
+def generation_key(user_id: int, kind: str = NAVIGATION) -> str:
+    # The navigation's key predates the kinds: kept, so a deploy keeps the entries.
+    suffix = "" if kind == NAVIGATION else f":{kind}"
+    return f"accounts:facts-generation:{user_id}{suffix}"
 
 
-def _bump(user_id: int) -> None:
+def _bump(user_id: int, kind: str) -> None:
     try:
-        cache.incr(_generation_key(user_id))
+        cache.incr(generation_key(user_id, kind))
     except ValueError:  # evicted, or never read: any later reader starts afresh
-        cache.set(_generation_key(user_id), time.time_ns(), None)
+        cache.set(generation_key(user_id, kind), time.time_ns(), None)
 
 
-def changed(*user_ids: int) -> None:
-    """Call inside the transaction that changes what a user's navigation shows: bumped now
+def changed(*user_ids: int, kind: str = NAVIGATION) -> None:
+    """Call inside the transaction that changes these facts of these users: bumped now
     (this transaction's own reads see the change) and again once it commits (a reader of
     another process that stored the old facts meanwhile is not read again)."""
     for user_id in set(user_ids):
-        _bump(user_id)
-        transaction.on_commit(lambda user_id=user_id: _bump(user_id))
+        _bump(user_id, kind)
+        transaction.on_commit(lambda user_id=user_id: _bump(user_id, kind))
+
+
+def generation(found: dict, user_id: int, kind: str = NAVIGATION) -> int:
+    """The generation of these facts, from what a ``cache.get_many`` that asked for its
+    ``generation_key`` found; started when the cache has none."""
+    key = generation_key(user_id, kind)
+    value = found.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key, 0)
+    return value
+
+
+def valid(stored, current: int):
+    """The value of an entry stored as ``(generation, value)``, or None when it is missing
+    or was computed at another generation."""
+    if stored is not None and stored[0] == current:
+        return stored[1]
+    return None
 
 
 def cached_facts(user_id: int, compute: Callable[[], dict]) -> dict:
-    """The user's facts from the cache (one round trip reads the generation and the facts
-    with the generation they were computed at), else ``compute()``, stored with the
-    generation read before computing it."""
-    generation_key, facts_key = _generation_key(user_id), f"accounts:facts:{user_id}"
-    found = cache.get_many([generation_key, facts_key])
-    generation = found.get(generation_key)
-    if generation is None:
-        cache.add(generation_key, time.time_ns(), None)
-        generation = cache.get(generation_key, 0)
-    stored = found.get(facts_key)
-    if stored is not None and stored[0] == generation:
-        return stored[1]
-    facts = compute()
-    cache.set(facts_key, (generation, facts), FACTS_SECONDS)
+    """The user's navigation facts from the cache (one round trip reads the generation and
+    the facts with the generation they were computed at), else ``compute()``, stored with
+    the generation read before computing it."""
+    facts_key = f"accounts:facts:{user_id}"
+    found = cache.get_many([generation_key(user_id), facts_key])
+    current = generation(found, user_id)
+    facts = valid(found.get(facts_key), current)
+    if facts is None:
+        facts = compute()
+        cache.set(facts_key, (current, facts), FACTS_SECONDS)
     return facts

@@ -6,7 +6,9 @@
   const bar = document.getElementById("offline-status");
   if (!bar || !("serviceWorker" in navigator) || !window.caches) return;
   navigator.serviceWorker.register(bar.dataset.sw, {scope: "/"}).catch(() => {});
-  const d = bar.dataset, user = d.user, KEY = "balise-outbox", $ = (s, r) => (r || document).querySelectorAll(s);
+  // What to say is in the footer (#offline-messages); where to send, on the bar.
+  const messages = document.getElementById("offline-messages");
+  const d = Object.assign({}, messages ? messages.dataset : {}, bar.dataset), user = d.user, KEY = "balise-outbox", $ = (s, r) => (r || document).querySelectorAll(s);
   let inflight = null, flushing = false, notices = [];
   const say = (text) => { bar.textContent = text || ""; bar.hidden = !text; };
   const load = () => { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } };
@@ -66,7 +68,8 @@
       box.className = "completion__pending";
       box.setAttribute("role", "status");
     }
-    box.textContent = complete && form.dataset.offlineDone ? form.dataset.offlineDone : form.dataset.offlinePending;
+    const kind = form.dataset.offlineForm;
+    box.textContent = kind === "complete" ? d.completePending : complete ? d.answersDone : d.answersPending;
   }
 
   function keepForm(form, complete) {
@@ -150,24 +153,27 @@
   window.addEventListener("offline", show);
 
   // « Enregistrer pour lire hors connexion »: the size first, then the pages and documents.
+  const saveTemplate = document.getElementById("offline-save-template");
   $("[data-offline-save]").forEach((section) => {
-    const s = section.dataset, line = $("[data-offline-save-status]", section)[0];
+    if (!saveTemplate) return;
+    section.append(saveTemplate.content.cloneNode(true));
+    const line = $("[data-offline-save-status]", section)[0];
     const confirm = $("[data-offline-save-confirm]", section)[0];
     let urls = [];
     section.hidden = false;
     $("[data-offline-save-measure]", section)[0].addEventListener("click", async () => {
-      line.textContent = s.measuring;
+      line.textContent = d.saveMeasuring;
       try {
-        const response = await fetch(s.offlineSave, {credentials: "same-origin"});
+        const response = await fetch(section.dataset.offlineSave, {credentials: "same-origin"});
         if (!response.ok) throw new Error(response.status);
         const data = await response.json();
         urls = data.resources.map((r) => r.url);
-        line.textContent = s.size.replace("{size}", data.total).replace("{count}", urls.length);
+        line.textContent = d.saveSize.replace("{size}", data.total).replace("{count}", urls.length);
         confirm.hidden = false;
-      } catch (e) { line.textContent = s.failed; }
+      } catch (e) { line.textContent = d.saveFailed; }
     });
     confirm.addEventListener("click", async () => {
-      line.textContent = s.saving;
+      line.textContent = d.saveSaving;
       confirm.hidden = true;
       try {
         // Kept among the pages of the person they were served to (see sw.js).
@@ -181,9 +187,9 @@
           if (!cache) throw new Error("no reader");  // the step pages come first
           await cache.put(url, response);
         }
-        line.textContent = s.saved;
+        line.textContent = d.saveSaved;
       } catch (e) {
-        line.textContent = e.name === "QuotaExceededError" ? s.full : s.failed;
+        line.textContent = e.name === "QuotaExceededError" ? d.saveFull : d.saveFailed;
       }
     });
   });

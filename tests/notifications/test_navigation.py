@@ -147,9 +147,9 @@ def test_a_change_racing_a_read_is_not_hidden(reader, django_capture_on_commit_c
 def test_an_evicted_generation_never_brings_back_old_facts(reader):
     from django.core.cache import cache
 
-    from lms.accounts.facts import _generation_key
+    from lms.accounts.facts import generation_key
 
     facts_of(reader)
-    cache.delete(_generation_key(reader.pk))  # evicted under memory pressure
+    cache.delete(generation_key(reader.pk))  # evicted under memory pressure
     type(reader).objects.get(pk=reader.pk).notifications.update(read_at=None)  # unseen
     assert facts_of(reader)["unread"] == 3

@@ -1,5 +1,7 @@
 """Learner pages: what visitors and learners see and do, bad input, and who sees what."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -377,6 +379,24 @@ def test_a_stale_form_never_erases_the_answer_to_a_question_it_lacks(client, use
         }
     )
     assert saved.shared_with_coach is True
+
+
+def test_the_page_lists_its_fields_in_one_input_that_its_submission_honours(client, user, course):
+    enrolled(client, course)
+    first = modules_of(course)[0]
+    text_field, choice_field, scale_field = answer_names(first)
+    actions.save_answers(user, first, first.step_ids[1], {scale_field[2:]: "4"}, False)
+    page = client.get(step_url(course, first, first.step_ids[1])).content.decode()
+    shown = re.findall(r'<input type="hidden" name="shown" value="([^"]*)"', page)
+    assert len(shown) == 1
+    assert set(shown[0].split()) == {text_field, choice_field, scale_field, "share_with_coach"}
+    # The scale is on the page and sent empty (a radio left unticked sends nothing): cleared.
+    client.post(
+        step_url(course, first, first.step_ids[1], "answers"),
+        {"shown": shown[0], text_field: "Une épicerie"},
+    )
+    answers = ExerciseResponse.objects.get(learner=user).answers
+    assert answers[scale_field[2:]] == "" and answers[text_field[2:]] == "Une épicerie"
 
 
 def test_unticking_sharing_on_the_page_stops_sharing(client, user, course):
