@@ -4,6 +4,7 @@ structure filter never widens what the manager sees (``scope.Visibility``): a st
 that is not theirs is such a wrong filter."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -28,6 +29,16 @@ class DepartementField(forms.ChoiceField):
 
     def to_python(self, value):
         return normalize_departement(super().to_python(value))
+
+
+@dataclass(frozen=True)
+class FieldFragment:
+    """One field of a form, as ``components/form_fields.html`` reads a form."""
+
+    key: str
+    visible_fields: list
+    hidden_fields: tuple = ()
+    non_field_errors: tuple = ()
 
 
 class ReportFilterForm(forms.Form):
@@ -165,17 +176,20 @@ class ReportFilterForm(forms.Form):
             names.insert(0, "start")  # an inverted period drops both dates
         return [str(self.fields[name].label) for name in names if name in self.fields]
 
-    def fragment_key(self) -> str:
-        """What the rendered fields depend on besides the language: the submitted values
-        (errors follow from them) and the choices. Rendering the selects (a hundred
-        départements, every pathway) was most of a cached dashboard's time."""
-        data = sorted(self.data.lists()) if self.is_bound else None
-        choices = [
-            (name, list(field.choices))
-            for name, field in self.fields.items()
-            if name in ("structure", "pathway")
-        ]
-        return hashlib.sha256(repr((data, choices)).encode()).hexdigest()
+    def field_fragments(self) -> list["FieldFragment"]:
+        """Each field with what its rendering depends on besides the language: its
+        submitted value, its errors and, for the pathways and structures, the choices. A
+        new selection mostly combines values already rendered: its page renders only the
+        fields never seen with those values (the selects of a hundred départements or
+        pathways were most of its time)."""
+        fragments = []
+        for field in self.visible_fields():
+            data = self.data.getlist(field.html_name) if self.is_bound else None
+            choices = list(field.field.choices) if field.name in ("structure", "pathway") else ()
+            errors = list(field.errors) if self.is_bound else ()
+            key = repr((field.name, data, [str(e) for e in errors], choices))
+            fragments.append(FieldFragment(hashlib.sha256(key.encode()).hexdigest(), [field]))
+        return fragments
 
     def query_string(self) -> str:
         """The valid filters, to carry to exports and the print page."""

@@ -328,3 +328,27 @@ def test_print_page_and_dashboard_define_what_they_count(manager_client, cohort)
     html = manager_client.get(PRINT).content.decode()
     assert '<th scope="col" class="num">Inscriptions</th>' in html  # the pathways' table
     assert '<th scope="col" class="num">Personnes inscrites</th>' in html  # the territories'
+
+
+def test_each_filter_shows_its_own_value_and_error_whatever_was_rendered_before(
+    manager_client, cohort
+):
+    """The fields are kept rendered one by one (a new selection mostly reuses them): each
+    shows the value and the error of the request it answers."""
+
+    def selected(html, name):
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="([^"]*)"[^>]*selected', select)
+
+    first = manager_client.get(DASHBOARD, {"departement": "07"}).content.decode()
+    assert selected(first, "departement") == ["07"] and selected(first, "pathway") == [""]
+    second = manager_client.get(
+        DASHBOARD, {"departement": "69", "pathway": cohort.pk, "start": "hier"}
+    ).content.decode()
+    assert selected(second, "departement") == ["69"]
+    assert selected(second, "pathway") == [str(cohort.pk)]
+    assert "Saisissez une date valide." in second
+    third = manager_client.get(DASHBOARD, {"departement": "07", "start": "2025-01-01"})
+    html = third.content.decode()
+    assert selected(html, "departement") == ["07"] and selected(html, "pathway") == [""]
+    assert 'value="2025-01-01"' in html and "Saisissez une date valide." not in html
