@@ -11,7 +11,10 @@ from lms.accounts.models import User
 from .cards import QueueCard, queue_cards
 from .models import ACTIVE_STATUSES, CoachingRequest
 
-QUEUE_PAGE_SIZE = 50
+# A coach's capacity (10 by default) fits on the first page with the first open requests;
+# a page's weight and CPU follow its cards (see docs/benchmarks.md): the rest is a « Voir
+# plus » away.
+QUEUE_PAGE_SIZE = 20
 MAX_PAGE = 10_000
 
 # What a queue card shows. The snapshot (``context``) can hold pages of shared answers and

@@ -322,25 +322,25 @@ def _cards(html):
     return html.count('<li class="card')
 
 
-def test_queue_shows_a_page_of_50_with_a_link_keeping_the_filters(client, rhone_coach):
-    requests = _open_requests(51)
+def test_queue_shows_a_page_of_20_with_a_link_keeping_the_filters(client, rhone_coach):
+    requests = _open_requests(21)
     mine = _open_requests(1)[0]  # due last, claimed: listed first all the same
     CoachingRequest.objects.filter(pk=mine.pk).update(status=Status.CLAIMED, coach=rhone_coach)
     client.force_login(rhone_coach)
     url = reverse("coaching:queue")
 
     page = client.get(url, {"origin": "help"}).content.decode()
-    assert _cards(page) == 50
+    assert _cards(page) == 20
     assert page.index(reverse("coaching:request", args=[mine.pk])) < page.index(
         reverse("coaching:request", args=[requests[0].pk])
     )
-    assert reverse("coaching:claim", args=[requests[48].pk]) in page
-    assert reverse("coaching:claim", args=[requests[49].pk]) not in page
+    assert reverse("coaching:claim", args=[requests[18].pk]) in page
+    assert reverse("coaching:claim", args=[requests[19].pk]) not in page
     assert 'href="?origin=help&amp;page=2"' in page and "Voir plus" in page
 
     page = client.get(url, {"origin": "help", "page": "2"}).content.decode()
     assert _cards(page) == 2
-    assert reverse("coaching:claim", args=[requests[50].pk]) in page
+    assert reverse("coaching:claim", args=[requests[20].pk]) in page
     assert 'href="?origin=help&amp;page=1"' in page and "Voir plus" not in page
     assert "Mes demandes en cours" not in page  # they are on the first page
 
