@@ -94,7 +94,8 @@ def _coach_request(request, pk: int) -> CoachingRequest:
 @vary_on_headers("HX-Request")
 def queue(request):
     """Requests to take (territory, network queue) and mine, with filters: mine first, then
-    by due date, ``queries.QUEUE_PAGE_SIZE`` (20) per page (``?page=``; the links keep the filters)."""
+    by due date, ``queries.QUEUE_PAGE_SIZE`` (20) per page (``?page=``; the links keep the
+    filters)."""
     profile = request.user.coach_profile
     form = QueueFilterForm(request.GET or None)
     page = queries.coach_queue(
