@@ -209,14 +209,19 @@ def learner_progress(
         outline = live_outline(pathway)
     module_ids = [item.module.pk for item in outline if item.kind == "module"]
     if learner is not None and learner.is_authenticated:
-        completed = completed_steps(learner, module_ids)
-        passages = {
-            p.point_id: p
-            for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pathway.pk)
-        }
+        completed, passages = _progress_rows(learner, pathway.pk, module_ids)
     else:
         completed, passages = set(), {}
     return build_view(pathway, outline, completed, passages)
+
+
+def _progress_rows(learner: User, pathway_id: int, module_ids) -> tuple[set, dict]:
+    """The learner's steps done in these modules and passages in the pathway: two queries."""
+    passages = {
+        p.point_id: p
+        for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pathway_id)
+    }
+    return completed_steps(learner, module_ids), passages
 
 
 PROGRESS = "progress"  # the kind of ``lms.accounts.facts`` generation of a learner's progress
@@ -252,8 +257,8 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     pathway's module note, the learner's progress (with the generation that validates it)
     and the glossary's version together, then the live revisions, then the pages. The
     learner's progress (steps done in the pathway's modules, passages, enrolment) is kept
-    per pathway, replaced when it changes (``progress_changed``: the receivers of
-    ``pathways.signals`` and the actions that update rows in bulk). For pages only: the
+    per pathway, replaced when it changes (``progress_changed``: the receivers connected
+    in ``PathwaysConfig.ready`` and the actions that update rows in bulk). For pages only: the
     actions read the database (``learner_progress``)."""
     generation_key = facts.generation_key(learner.pk, PROGRESS)
     progress_key = _progress_key(learner.pk, pk)
@@ -270,11 +275,7 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     if stored is not None and stored[0] == module_ids:
         _, enrolled, completed, passages = stored
     else:
-        completed = completed_steps(learner, module_ids)
-        passages = {
-            p.point_id: p
-            for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pk)
-        }
+        completed, passages = _progress_rows(learner, pk, module_ids)
         enrolled = Enrollment.objects.filter(learner_id=learner.pk, pathway_id=pk).exists()
         cache.set(
             progress_key,
