@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the learner forms' TemplatesSetting
     # Tools
     "django_htmx",
     "template_partials.apps.SimpleAppConfig",

@@ -1,9 +1,37 @@
 """Forms of the learner pages: answers to guided exercises and to progression points."""
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
 MAX_ANSWER_LENGTH = 10_000
+
+
+# Django's widgets, rendered from the project's templates (``templates/forms/widgets``): the
+# same markup from one template each, where Django's own render four nested includes per
+# choice, the largest part of an exercise page's rendering.
+class TextInput(forms.TextInput):
+    template_name = "forms/widgets/input.html"
+
+
+class HiddenInput(forms.HiddenInput):
+    template_name = "forms/widgets/input.html"
+
+
+class CheckboxInput(forms.CheckboxInput):
+    template_name = "forms/widgets/input.html"
+
+
+class Textarea(forms.Textarea):
+    template_name = "forms/widgets/textarea.html"
+
+
+class RadioSelect(forms.RadioSelect):
+    template_name = "forms/widgets/choices.html"
+
+
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    template_name = "forms/widgets/choices.html"
 
 
 def answer_field(question) -> forms.Field:
@@ -15,7 +43,7 @@ def answer_field(question) -> forms.Field:
         "help_text": question.get("help_text") or "",
     }
     if kind in ("short_text", "long_text"):
-        widget = forms.Textarea(attrs={"rows": 5}) if kind == "long_text" else forms.TextInput
+        widget = Textarea(attrs={"rows": 5}) if kind == "long_text" else TextInput
         return forms.CharField(
             max_length=MAX_ANSWER_LENGTH,
             widget=widget,
@@ -30,20 +58,23 @@ def answer_field(question) -> forms.Field:
         )
     if kind == "scale":
         choices = [(str(i), str(i)) for i in range(1, 6)]
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=choices, widget=RadioSelect, **common)
     choices = [(choice, choice) for choice in question.get("choices") or []]
     invalid = {"invalid_choice": _("« %(value)s » ne fait pas partie des choix proposés.")}
     if kind == "single_choice":
         return forms.ChoiceField(
-            choices=choices, widget=forms.RadioSelect, error_messages=invalid, **common
+            choices=choices, widget=RadioSelect, error_messages=invalid, **common
         )
     return forms.MultipleChoiceField(
-        choices=choices, widget=forms.CheckboxSelectMultiple, error_messages=invalid, **common
+        choices=choices, widget=CheckboxSelectMultiple, error_messages=invalid, **common
     )
 
 
 class AnswersForm(forms.Form):
     """Answers keyed by stable question ids; fields are named ``q_<question id>``."""
+
+    # The project's template engine, which finds the widgets' templates above.
+    default_renderer = TemplatesSetting
 
     def __init__(self, questions, *args, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,13 +122,14 @@ class ExerciseForm(AnswersForm):
         if share_offered or shared:
             self.fields["share_with_coach"] = forms.BooleanField(
                 label=_("Partager mes réponses avec mon accompagnateur·rice"),
+                widget=CheckboxInput,
                 required=False,
                 initial=shared,
             )
         # One input listing the names (one input per name costs a widget each to render);
         # pages rendered before, with one input per name, are read too.
         self.fields[SHOWN] = forms.CharField(
-            widget=forms.HiddenInput, required=False, initial=" ".join(self.fields)
+            widget=HiddenInput, required=False, initial=" ".join(self.fields)
         )
 
     def submitted(self) -> set[str]:
