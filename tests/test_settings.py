@@ -139,7 +139,9 @@ def test_email_url_configures_smtp():
 def test_a_shared_cache_holds_sessions_and_fragments():
     values = settings_snapshot(DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/3")
 
-    assert values["CACHES"]["default"]["BACKEND"] == ("django.core.cache.backends.redis.RedisCache")
+    # django-redis (chosen by django-environ once installed): one Redis client per process,
+    # where Django's backend builds one per call (half of a read's CPU, docs/benchmarks.md).
+    assert values["CACHES"]["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
     assert list(values["CACHES"]) == ["default"]
 
