@@ -16,6 +16,7 @@ from wagtailmedia.models import get_media_model
 
 from lms.accounts import facts
 from lms.accounts.models import User
+from lms.notifications.navigation import navigation_facts, navigation_keys
 
 from . import glossary
 from .models import (
@@ -250,12 +251,14 @@ class StepReading:
     view: PathwayView
     enrolled: bool
     glossary_version: str
+    navigation: dict  # the navigation's facts about the learner (``navigation_facts``)
 
 
 def step_reading(learner: User, pk: int) -> StepReading | None:
     """The step page's reads in two cache round trips and one light query when warm: the
-    pathway's module note, the learner's progress (with the generation that validates it)
-    and the glossary's version together, then the live revisions, then the pages. The
+    pathway's module note, the learner's progress (with the generation that validates it),
+    the glossary's version and the navigation's facts together, then the live revisions,
+    then the pages. The
     learner's progress (steps done in the pathway's modules, passages, enrolment) is kept
     per pathway, replaced when it changes (``progress_changed``: the receivers connected
     in ``PathwaysConfig.ready`` and the actions that update rows in bulk). For pages only: the
@@ -264,6 +267,7 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     progress_key = _progress_key(learner.pk, pk)
     found = cache.get_many(
         [_module_ids_key(pk), generation_key, progress_key, glossary.VERSION_KEY]
+        + navigation_keys(learner)
     )
     outlined = _pathway_outline(pk, found.get(_module_ids_key(pk)))
     if outlined is None:
@@ -283,7 +287,12 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
             settings.BALISE_PROGRESS_CACHE_SECONDS,
         )
     version = found.get(glossary.VERSION_KEY) or glossary.glossary_version()
-    return StepReading(build_view(pathway, outline, completed, passages), enrolled, version)
+    return StepReading(
+        build_view(pathway, outline, completed, passages),
+        enrolled,
+        version,
+        navigation_facts(learner, found),
+    )
 
 
 def build_view(pathway, outline, completed, passages: dict[str, CheckpointPassage]) -> PathwayView:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from lms.notifications.navigation import navigation_context
 from lms.ratelimit import rate_limited
 
 from . import actions
@@ -64,6 +65,7 @@ class StepContext:
     step_id: str
     enrolled: bool | None = None  # None: not read yet (``_require_enrollment`` asks)
     glossary_version: str = ""
+    navigation: dict | None = None  # read with the progress on a page (``step_reading``)
 
     @property
     def module_progress(self):
@@ -88,13 +90,13 @@ def _step_context(
     """The step, its pathway and the learner's progress there. For a page (``page``: GET),
     progress and enrolment come from the cache (``step_reading``); an action reads them
     from the database."""
-    enrolled, glossary = None, ""
+    enrolled, glossary, navigation = None, "", None
     if page:
         reading = step_reading(request.user, pathway_id)
         if reading is None:
             raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
         view, enrolled, glossary = reading.view, reading.enrolled, reading.glossary_version
-        pathway = view.pathway
+        pathway, navigation = view.pathway, reading.navigation
     else:
         found = live_pathway_outline(pathway_id)
         if found is None:
@@ -106,7 +108,7 @@ def _step_context(
     )
     if module is None or step_id not in module.step_ids:
         raise Http404(_("Cette étape n'existe pas ou ne fait plus partie de ce parcours."))
-    return StepContext(pathway, view, module, step_id, enrolled, glossary)
+    return StepContext(pathway, view, module, step_id, enrolled, glossary, navigation)
 
 
 def _locked_response(request, ctx: StepContext):
@@ -223,6 +225,8 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
         "content_key": ctx.module.step_digest(ctx.step_id),
         "glossary": ctx.glossary_version,
     }
+    if ctx.navigation is not None:
+        context.update(navigation_context(ctx.navigation))
     return render(request, "pathways/step.html", context, status=status)
 
 

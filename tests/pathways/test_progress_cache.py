@@ -154,3 +154,57 @@ def test_a_module_added_to_the_outline_is_read_afresh(reader):
     cache.set(queries._progress_key(reader.pk, pathway.pk), (generation, ((0,), *_rest)))
     again, asked = read(reader, pathway)  # stored for another outline: read again
     assert len(asked) == 3 and again.enrolled
+
+
+# --- The navigation's facts come in the same round trip --------------------------------------
+
+
+class CountingCache:
+    """Counts the cache's round trips of one page: the calls of Django's cache API (not
+    those a backend makes of itself, as the local-memory ``get_many`` calling ``get``)."""
+
+    def __init__(self, monkeypatch):
+        self.calls, self.depth = [], 0
+        for name in ("get", "get_many", "add", "set", "incr"):
+            original = getattr(cache, name)
+
+            def counted(*args, _name=name, _original=original, **kwargs):
+                if not self.depth:
+                    self.calls.append((_name, args[0]))
+                self.depth += 1
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    self.depth -= 1
+
+            monkeypatch.setattr(cache, name, counted)
+
+    def reading(self, key: str) -> list[str]:
+        return [
+            name for name, keys in self.calls if key in (keys if name == "get_many" else [keys])
+        ]
+
+
+def test_the_step_page_reads_the_navigation_with_the_progress(
+    client, reader, monkeypatch, django_capture_on_commit_callbacks
+):
+    from lms.notifications import actions as notifications
+
+    pathway = build_pathway(["m:2"])
+    mod = modules_of(pathway)[0]
+    actions.enroll(reader, pathway)
+    client.force_login(reader)
+    url = reverse("pathways:step", args=[pathway.pk, mod.pk, mod.step_ids[0]])
+    assert "Notifications (0" in client.get(url).content.decode()
+
+    counting = CountingCache(monkeypatch)
+    assert "Notifications (0" in client.get(url).content.decode()
+    name, first = counting.calls[0]
+    assert name == "get_many" and facts.generation_key(reader.pk, "progress") in first
+    assert set(facts.facts_keys(reader.pk)) <= set(first)
+    for key in facts.facts_keys(reader.pk):  # not read again for the navigation
+        assert counting.reading(key) == ["get_many"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(reader, "test_message", {"subject": "Objet", "message": "m"})
+    assert "Notifications (1" in client.get(url).content.decode()
