@@ -22,6 +22,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -195,22 +196,26 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
     if form is None and step.block_type == "guided_exercise":
         form = _exercise_form(request.user, ctx, step)
     previous_url, next_url = _neighbours(ctx.view, ctx)
-    steps = [
-        {
-            "id": step_id,
-            "title": ctx.module.step_titles[step_id],
-            "url": _step_url(ctx.pathway.pk, ctx.module.pk, step_id),
-            "done": step_id in done_ids,
-            "current": step_id == ctx.step_id,
-        }
-        for step_id in ctx.module.step_ids
-    ]
+    # Built only when the step list's cached fragment is missing (its key: ``done_key``...).
+    steps = SimpleLazyObject(
+        lambda: [
+            {
+                "id": step_id,
+                "title": ctx.module.step_titles[step_id],
+                "url": _step_url(ctx.pathway.pk, ctx.module.pk, step_id),
+                "done": step_id in done_ids,
+                "current": step_id == ctx.step_id,
+            }
+            for step_id in ctx.module.step_ids
+        ]
+    )
     context = {
         "pathway": ctx.pathway,
         "module": ctx.module,
         "step": step,
         "step_id": ctx.step_id,
         "steps": steps,
+        "done_key": " ".join(sorted(done_ids)),
         "step_number": ctx.module.step_ids.index(ctx.step_id) + 1,
         "is_done": ctx.step_id in done_ids,
         "form": form,

@@ -71,6 +71,70 @@ def test_each_language_has_its_own_cached_content(client, reader):
     assert "Étape 1 sur 1" not in client.get(url).content.decode()
 
 
+def step_list(body: str) -> str:
+    return body[body.index('<aside class="step-list"') : body.rindex("</aside>")]
+
+
+def test_the_step_list_is_rendered_once_per_state(client, reader, monkeypatch):
+    from pathways import views
+
+    pathway = build_pathway([make_module(steps=[sheet("Fiche A"), sheet("Fiche B")])])
+    module = modules_of(pathway)[0]
+    actions.enroll(reader, pathway)
+    built = []
+    original = views._step_url
+
+    def step_url_counted(*args):
+        built.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(views, "_step_url", step_url_counted)
+    url = step_url(pathway, module, module.step_ids[0])
+    first, second = client.get(url).content.decode(), client.get(url).content.decode()
+    assert step_list(first) == step_list(second)
+    assert "Fiche A" in step_list(first) and "Fiche B" in step_list(first)
+    # Two links for the pager of each visit, the list's two links only once.
+    assert len(built) == 2 + 2 * 1
+
+
+def test_the_step_list_follows_the_step_the_steps_done_and_the_titles(client, reader):
+    pathway = build_pathway([make_module(steps=[sheet("Fiche A"), sheet("Fiche B")])])
+    module = modules_of(pathway)[0]
+    actions.enroll(reader, pathway)
+    first, second = module.step_ids
+    here = step_list(client.get(step_url(pathway, module, first)).content.decode())
+    assert here.index('aria-current="step"') < here.index("Fiche A") < here.index("Fiche B")
+    assert "badge--done" not in here and 'max="100" value="0"' in here
+
+    there = step_list(client.get(step_url(pathway, module, second)).content.decode())
+    assert there.index("Fiche A") < there.index('aria-current="step"') < there.index("Fiche B")
+
+    actions.complete_step(reader, module, first)
+    there = step_list(client.get(step_url(pathway, module, second)).content.decode())
+    assert there.count("badge--done") == 1 and 'max="100" value="50"' in there
+
+    # Another learner at the same step and progress, with the other step done.
+    other = learner()
+    actions.enroll(other, pathway)
+    actions.complete_step(other, module, second)
+    client.force_login(other)
+    theirs = step_list(client.get(step_url(pathway, module, second)).content.decode())
+    assert 'max="100" value="50"' in theirs
+    assert theirs.index("Fiche B") < theirs.index("badge--done")
+    client.force_login(reader)
+
+    raw = [dict(item) for item in module.steps.raw_data]
+    raw[1]["value"] = {**raw[1]["value"], "title": "Fiche B, revue"}
+    module.steps = raw
+    module.save_revision().publish()
+    there = step_list(client.get(step_url(pathway, module, second)).content.decode())
+    assert "Fiche B, revue" in there and there.count("badge--done") == 1
+
+    client.cookies["django_language"] = "en"
+    there = step_list(client.get(step_url(pathway, module, second)).content.decode())
+    assert "terminée" not in there and "Fiche B, revue" in there
+
+
 def test_media_are_linked_through_a_stable_address(client, reader):
     audio = Media.objects.create(
         title="Épisode", type="audio", duration=60, file=ContentFile(b"ID3", name="ep.mp3")
