@@ -11,7 +11,7 @@ class PathwaysConfig(AppConfig):
         from wagtail.signals import task_submitted
 
         from .mail import task_submission_email_notifier
-        from .models import CheckpointPassage, Enrollment, StepCompletion
+        from .models import CheckpointPassage, Enrollment, OfflineSync, StepCompletion
         from .queries import progress_row_changed
         from .workflow import StructureApprovalTaskState
 
@@ -20,8 +20,9 @@ class PathwaysConfig(AppConfig):
             sender=StructureApprovalTaskState,
             dispatch_uid="pathways_structure_approval_submitted_email",
         )
-        # A learner's progress kept for their step pages is replaced when its rows change.
-        for model in (StepCompletion, CheckpointPassage, Enrollment):
+        # A learner's progress kept for their step pages is replaced when its rows change
+        # (answers kept offline: shown on their step's page).
+        for model in (StepCompletion, CheckpointPassage, Enrollment, OfflineSync):
             for signal in (post_save, post_delete):
                 signal.connect(
                     progress_row_changed, sender=model, dispatch_uid=f"progress-{model.__name__}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import CharField
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast
 from wagtail.models import Page, ReferenceIndex
 from wagtailmedia.models import get_media_model
@@ -23,6 +23,7 @@ from .models import (
     CheckpointPassage,
     Enrollment,
     ModulePage,
+    OfflineSync,
     OutlineItem,
     PathwayPage,
     StepCompletion,
@@ -218,18 +219,39 @@ def learner_progress(
 
 def _progress_rows(learner: User, pathway_id: int, module_ids) -> tuple[set, dict]:
     """The learner's steps done in these modules and passages in the pathway: two queries."""
-    passages = {
+    return completed_steps(learner, module_ids), _passages(learner, pathway_id)
+
+
+def _passages(learner: User, pathway_id: int) -> dict[str, CheckpointPassage]:
+    return {
         p.point_id: p
         for p in CheckpointPassage.objects.filter(learner_id=learner.pk, pathway_id=pathway_id)
     }
-    return completed_steps(learner, module_ids), passages
 
 
 PROGRESS = "progress"  # the kind of ``lms.accounts.facts`` generation of a learner's progress
 
 
 def _progress_key(learner_id: int, pathway_id: int) -> str:
-    return f"pathways:progress:{learner_id}:{pathway_id}"
+    return f"pathways:progress:{learner_id}:{pathway_id}:2"  # 2: with the steps kept offline
+
+
+def _steps_done_and_kept(learner: User, module_ids) -> tuple[set, frozenset]:
+    """The learner's steps done in these modules, and the steps whose answers typed offline
+    to questions changed since wait on their page (``OfflineSync``): one query."""
+    done = StepCompletion.objects.filter(
+        learner_id=learner.pk, module_id__in=module_ids
+    ).values_list("module_id", "step_id", Value(False))
+    kept = OfflineSync.objects.filter(
+        learner_id=learner.pk,
+        module_id__in=module_ids,
+        outcome=OfflineSync.Outcome.QUESTIONS_CHANGED,
+    ).values_list("module_id", "step_id", Value(True))
+    rows = list(done.union(kept))
+    return (
+        {(module, step) for module, step, is_kept in rows if not is_kept},
+        frozenset((module, step) for module, step, is_kept in rows if is_kept),
+    )
 
 
 def progress_changed(*learner_ids: int) -> None:
@@ -252,6 +274,7 @@ class StepReading:
     enrolled: bool
     glossary_version: str
     navigation: dict  # the navigation's facts about the learner (``navigation_facts``)
+    offline_kept: frozenset  # (module id, step id) with answers kept offline to show
 
 
 def step_reading(learner: User, pk: int) -> StepReading | None:
@@ -277,13 +300,14 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     generation = facts.generation(found, learner.pk, PROGRESS)
     stored = facts.valid(found.get(progress_key), generation)
     if stored is not None and stored[0] == module_ids:
-        _, enrolled, completed, passages = stored
+        _, enrolled, completed, passages, kept = stored
     else:
-        completed, passages = _progress_rows(learner, pk, module_ids)
+        completed, kept = _steps_done_and_kept(learner, module_ids)
+        passages = _passages(learner, pk)
         enrolled = Enrollment.objects.filter(learner_id=learner.pk, pathway_id=pk).exists()
         cache.set(
             progress_key,
-            (generation, (module_ids, enrolled, completed, passages)),
+            (generation, (module_ids, enrolled, completed, passages, kept)),
             settings.BALISE_PROGRESS_CACHE_SECONDS,
         )
     version = found.get(glossary.VERSION_KEY) or glossary.glossary_version()
@@ -292,6 +316,7 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
         enrolled,
         version,
         navigation_facts(learner, found),
+        kept,
     )
 
 

@@ -67,6 +67,8 @@ class StepContext:
     enrolled: bool | None = None  # None: not read yet (``_require_enrollment`` asks)
     glossary_version: str = ""
     navigation: dict | None = None  # read with the progress on a page (``step_reading``)
+    # Steps with answers kept offline to show, read with the progress on a page (None: ask).
+    offline_kept: frozenset | None = None
 
     @property
     def module_progress(self):
@@ -91,13 +93,13 @@ def _step_context(
     """The step, its pathway and the learner's progress there. For a page (``page``: GET),
     progress and enrolment come from the cache (``step_reading``); an action reads them
     from the database."""
-    enrolled, glossary, navigation = None, "", None
+    enrolled, glossary, navigation, kept = None, "", None, None
     if page:
         reading = step_reading(request.user, pathway_id)
         if reading is None:
             raise Http404(_("Ce parcours n'existe pas ou n'est plus en ligne."))
         view, enrolled, glossary = reading.view, reading.enrolled, reading.glossary_version
-        pathway, navigation = view.pathway, reading.navigation
+        pathway, navigation, kept = view.pathway, reading.navigation, reading.offline_kept
     else:
         found = live_pathway_outline(pathway_id)
         if found is None:
@@ -109,7 +111,7 @@ def _step_context(
     )
     if module is None or step_id not in module.step_ids:
         raise Http404(_("Cette étape n'existe pas ou ne fait plus partie de ce parcours."))
-    return StepContext(pathway, view, module, step_id, enrolled, glossary, navigation)
+    return StepContext(pathway, view, module, step_id, enrolled, glossary, navigation, kept)
 
 
 def _locked_response(request, ctx: StepContext):
@@ -236,12 +238,15 @@ def _render_step(request, ctx: StepContext, form=None, status=200):
 
 
 def _exercise_form(user, ctx: StepContext, step, data=None):
-    # Whether answers typed offline wait to be shown (questions changed meanwhile) comes
-    # with the answers, so the usual page reads no more than before. Kept answers always
-    # come with stored ones: ``sync_offline_answers`` saves the others in the same step.
-    response = (
-        ExerciseResponse.objects.filter(learner=user, module_id=ctx.module.pk, step_id=ctx.step_id)
-        .annotate(
+    # Whether answers typed offline wait to be shown (questions changed meanwhile): on a
+    # page, known with the progress; for an action, read with the answers (same query).
+    # Kept answers always come with stored ones: ``sync_offline_answers`` saves the others
+    # in the same step.
+    responses = ExerciseResponse.objects.filter(
+        learner_id=user.pk, module_id=ctx.module.pk, step_id=ctx.step_id
+    )
+    if ctx.offline_kept is None:
+        responses = responses.annotate(
             offline_kept=Exists(
                 OfflineSync.objects.filter(
                     learner=OuterRef("learner"),
@@ -251,8 +256,7 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
                 )
             )
         )
-        .first()
-    )
+    response = responses.first()
     form = ExerciseForm(
         step.value.questions_with_ids(),
         data,
@@ -263,7 +267,10 @@ def _exercise_form(user, ctx: StepContext, step, data=None):
     # The version of the answers this form shows: answers typed offline on it carry it,
     # so that the server sees whether the stored answers changed since.
     form.version = response.updated_at.isoformat() if response else ""
-    form.offline_kept = bool(response and response.offline_kept)
+    if ctx.offline_kept is None:
+        form.offline_kept = bool(response and response.offline_kept)
+    else:
+        form.offline_kept = (ctx.module.pk, ctx.step_id) in ctx.offline_kept
     return form
 
 

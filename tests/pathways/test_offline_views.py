@@ -139,6 +139,8 @@ def test_no_conflict_when_the_page_showed_the_latest_answers(client, user, cours
 def test_answers_to_removed_questions_are_kept_and_shown(client, user, course):
     mod = modules_of(course)[0]
     text, _ = fields_of(mod)
+    page_url = reverse("pathways:step", args=[course.pk, mod.pk, mod.step_ids[1]])
+    assert "hors connexion à des questions" not in client.get(page_url).content.decode()
     removed = f"q_{uuid.uuid4()}"
     item = answers_item(
         course, mod, {text: "Toujours là", removed: "Réponse à une question retirée"}
@@ -149,8 +151,7 @@ def test_answers_to_removed_questions_are_kept_and_shown(client, user, course):
     assert response.json()["outcome"] == "questions_changed"
     assert "questions" in response.json()["message"]
     assert stored(user) == {text[2:]: "Toujours là"}
-    page = client.get(reverse("pathways:step", args=[course.pk, mod.pk, mod.step_ids[1]]))
-    html = page.content.decode()
+    html = client.get(page_url).content.decode()  # the learner's progress, cached, is renewed
     assert "Réponses écrites hors connexion à des questions qui ont changé" in html
     assert "Qui finance votre projet ?" in html
     assert "Réponse à une question retirée" in html
@@ -327,13 +328,24 @@ def test_an_exercise_page_asks_for_answers_kept_offline_only_when_there_are_some
     client, user, course
 ):
     """The step page is the most read page: whether answers typed offline wait to be shown
-    comes with the stored answers, in the same query; the kept rows are read only then."""
+    comes with the learner's cached progress (read with the steps done when it is not
+    cached, in the same query); the kept rows are read only when there are some."""
     mod = modules_of(course)[0]
     text, _ = fields_of(mod)
     actions.save_answers(user, mod, mod.step_ids[1], {text[2:]: "Début"}, False)
     url = reverse("pathways:step", args=[course.pk, mod.pk, mod.step_ids[1]])
-    client.get(url)  # caches warm
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200  # the progress read and cached
+    reads = [q["sql"] for q in queries if "pathways_offlinesync" in q["sql"]]
+    assert len(reads) == 1 and "pathways_stepcompletion" in reads[0], reads
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
+    assert not [q for q in queries if "pathways_offlinesync" in q["sql"]]
+
+    removed = f"q_{uuid.uuid4()}"
+    send(client, answers_item(course, mod, {text: "Suite", removed: "Gardée"}))
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Gardée" in client.get(url).content.decode()
     reads = [q["sql"] for q in queries if "pathways_offlinesync" in q["sql"]]
-    assert len(reads) == 1 and "pathways_exerciseresponse" in reads[0], reads
+    assert len(reads) == 1 and "pathways_exerciseresponse" not in reads[0], reads

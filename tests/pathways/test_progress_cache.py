@@ -114,7 +114,7 @@ def test_a_step_done_while_a_page_reads_never_leaves_it_undone(
     pathway = build_pathway(["m:2"])
     mod = modules_of(pathway)[0]
     actions.enroll(reader, pathway)
-    original = queries.completed_steps
+    original = queries._steps_done_and_kept
     raced = []
 
     def completed_meanwhile(learner, module_ids):
@@ -126,9 +126,9 @@ def test_a_step_done_while_a_page_reads_never_leaves_it_undone(
         return found
 
     cache.clear()
-    monkeypatch.setattr(queries, "completed_steps", completed_meanwhile)
+    monkeypatch.setattr(queries, "_steps_done_and_kept", completed_meanwhile)
     stale, _ = read(reader, pathway)  # computed from the old rows, stored under the old generation
-    monkeypatch.setattr(queries, "completed_steps", original)
+    monkeypatch.setattr(queries, "_steps_done_and_kept", original)
     assert raced and done(stale) == set()
     assert done(read(reader, pathway)[0]) == {(mod.pk, mod.step_ids[0])}
 
