@@ -97,7 +97,8 @@ def test_each_page_names_its_reader_without_giving_the_account_away(client):
         client.force_login(person)
         keys.append(client.get(reverse("pathways:dashboard"))["X-Balise-Reader"])
     assert keys[0] == keys[2] != keys[1]
-    assert str(firmin.pk) not in keys[0] and "firmin" not in keys[0] and len(keys[0]) == 20
+    # A digest: a small id's digits can occur in it by chance, so the id is compared whole.
+    assert keys[0] != str(firmin.pk) and "firmin" not in keys[0] and len(keys[0]) == 20
     assert "X-Balise-Reader" not in client.get(reverse("web_manifest"))  # not a page
 
 
