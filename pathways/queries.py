@@ -281,10 +281,10 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     """The step page's reads in two cache round trips and one light query when warm: the
     pathway's module note, the learner's progress (with the generation that validates it),
     the glossary's version and the navigation's facts together, then the live revisions,
-    then the pages. The
-    learner's progress (steps done in the pathway's modules, passages, enrolment) is kept
-    per pathway, replaced when it changes (``progress_changed``: the receivers connected
-    in ``PathwaysConfig.ready`` and the actions that update rows in bulk). For pages only: the
+    then the pages. The learner's progress (steps done in the pathway's modules, passages,
+    enrolment, steps whose answers typed offline wait on their page) is kept per pathway,
+    replaced when it changes (``progress_changed``: the receivers connected in
+    ``PathwaysConfig.ready`` and the actions that update rows in bulk). For pages only: the
     actions read the database (``learner_progress``)."""
     generation_key = facts.generation_key(learner.pk, PROGRESS)
     progress_key = _progress_key(learner.pk, pk)
