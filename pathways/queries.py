@@ -16,7 +16,7 @@ from wagtailmedia.models import get_media_model
 
 from lms.accounts import facts
 from lms.accounts.models import User
-from lms.notifications.navigation import navigation_facts, navigation_keys
+from lms.notifications.navigation import navigation_facts
 
 from . import glossary
 from .models import (
@@ -290,7 +290,7 @@ def step_reading(learner: User, pk: int) -> StepReading | None:
     progress_key = _progress_key(learner.pk, pk)
     found = cache.get_many(
         [_module_ids_key(pk), generation_key, progress_key, glossary.VERSION_KEY]
-        + navigation_keys(learner)
+        + facts.facts_keys(learner.pk)
     )
     outlined = _pathway_outline(pk, found.get(_module_ids_key(pk)))
     if outlined is None:

@@ -1,6 +1,6 @@
 """What every page's navigation shows about its reader: roles and unread notifications."""
 
-from lms.accounts.facts import cached_facts, facts_keys
+from lms.accounts.facts import cached_facts
 from lms.accounts.roles import roles_of
 
 from .models import Notification
@@ -10,7 +10,7 @@ def navigation_facts(user, found: dict | None = None) -> dict:
     """``{"roles": sorted role tuple, "unread": int}`` for a signed-in user, from Django's
     cache (renewed by ``lms.accounts.facts.changed`` when a notification is written or
     read, or a group joined or left). ``found``: what a ``cache.get_many`` that asked for
-    ``navigation_keys(user)`` found."""
+    ``lms.accounts.facts.facts_keys(user.pk)`` found."""
     return cached_facts(
         user.pk,
         lambda: {
@@ -19,10 +19,6 @@ def navigation_facts(user, found: dict | None = None) -> dict:
         },
         found,
     )
-
-
-def navigation_keys(user) -> list[str]:
-    return facts_keys(user.pk)
 
 
 def navigation_context(facts) -> dict:
