@@ -8,6 +8,7 @@ lookup. Here each label is translated once per page and each URL pattern reverse
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -47,6 +48,25 @@ def _url_for(name: str) -> Callable[[int], str]:
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
+def _ago(created: datetime, now: datetime, said: dict[int, str]) -> str:
+    """``naturaltime(created)`` to the unit below a day (« il y a 3 heures ») and to the day
+    beyond (« il y a 3 jours », not « il y a 3 jours, 4 heures »): requests of the same
+    age share their wording, translated once per page in ``said``."""
+    seconds = max(int((now - created).total_seconds()), 0)
+    if seconds < 60:
+        step = 1
+    elif seconds < 3600:
+        step = 60
+    elif seconds < 86400:
+        step = 3600
+    else:
+        step = 86400
+    seconds -= seconds % step
+    if seconds not in said:
+        said[seconds] = naturaltime(now - timedelta(seconds=seconds))
+    return said[seconds]
+
+
 def queue_cards(rows: Iterable[Mapping[str, Any]], coach: User) -> list[QueueCard]:
     """Cards for rows of ``queries.CARD_VALUES``, in the current language and time zone."""
     origins = {value: str(label) for value, label in Origin.choices}
@@ -56,6 +76,7 @@ def queue_cards(rows: Iterable[Mapping[str, Any]], coach: User) -> list[QueueCar
     requested = _("Demandé %(created)s · réponse attendue avant le %(due)s")
     request_url, claim_url = _url_for("coaching:request"), _url_for("coaching:claim")
     now = timezone.now()
+    said = {}
     cards = []
     for row in rows:
         pk, status, modality = row["pk"], row["status"], row["recommended_modality"]
@@ -88,10 +109,11 @@ def queue_cards(rows: Iterable[Mapping[str, Any]], coach: User) -> list[QueueCar
                 reason=row["coach_recommendation_reason"] or row["recommendation_reason"],
                 requested=requested
                 % {
-                    "created": naturaltime(row["created_at"]),
+                    "created": _ago(row["created_at"], now, said),
                     "due": timezone.localtime(row["due_at"]).strftime("%d/%m/%Y %H:%M"),
                 },
                 status="" if status == Status.OPEN else statuses.get(status, status),
+                unread=row.get("unread", 0),
             )
         )
     return cards

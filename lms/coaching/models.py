@@ -174,6 +174,15 @@ class CoachingRequest(models.Model):
                 condition=Q(status="open", coach__isnull=True),
                 name="request_open_unclaimed_due",
             ),
+            # The same, a département at a time: a queue filtered to a département, or a
+            # coach's territory without the national queue, reads that département's open
+            # requests only, where the index above would scan the network's to fill a page.
+            models.Index(
+                fields=["departement", "due_at", "id"],
+                include=["network_queue", "origin", "recommended_modality", "created_at"],
+                condition=Q(status="open", coach__isnull=True),
+                name="request_open_unclaimed_dept",
+            ),
             # A coach's own active requests, without reading their closed ones.
             models.Index(
                 fields=["coach", "due_at"],

@@ -107,6 +107,19 @@ def unread_messages(reader, request_filter: Q) -> QuerySet[RequestMessage]:
     )
 
 
+def unread_count(reader) -> Coalesce:
+    """An annotation of requests: how many messages of each ``reader`` has not read (the
+    queue reads them with its cards, rather than in a query of their own)."""
+    messages = (
+        unread_messages(reader, Q(request=OuterRef("pk")))
+        .order_by()
+        .values("request")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(messages), 0)
+
+
 def unread_counts(reader, request_filter: Q) -> dict[int, int]:
     """{request id: messages ``reader`` has not read} for the matching requests: one query."""
     rows = (
