@@ -137,7 +137,7 @@ def _learner_file(coaching_request: CoachingRequest) -> dict:
         "carnet": build_carnet(learner, pathway, shared_only=True) if pathway else None,
         "sessions": CoachingSession.objects.filter(request__learner=learner)
         .select_related("coach")
-        .prefetch_related("changes__actor")
+        .prefetch_related(queries.session_changes("changes"))
         .order_by("-starts_at"),
         "other_requests": CoachingRequest.objects.filter(learner=learner)
         .exclude(pk=coaching_request.pk)
@@ -378,7 +378,7 @@ def my_coaching(request):
     requests_ = (
         CoachingRequest.objects.for_learner(request.user)
         .select_related("coach__coach_profile__structure", "pathway", "oriented_to")
-        .prefetch_related("sessions__changes__actor", "events")
+        .prefetch_related(queries.session_changes("sessions__changes"), "events")
         .order_by("-created_at")
     )
     unread = threads.unread_counts(request.user, Q(request__learner=request.user))

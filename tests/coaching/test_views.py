@@ -416,3 +416,25 @@ def test_a_request_is_claimed_from_the_queue_with_its_one_form(rhone_coach, help
     assert other.coach == rhone_coach and other.status == Status.CLAIMED
     help_request.refresh_from_db()
     assert help_request.coach is None
+
+
+def test_a_moved_session_costs_the_file_no_more_queries(client, rhone_coach):
+    """The sessions' history comes with who changed them: a file whose sessions were moved
+    costs the same queries as one whose sessions were not, and names who moved them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.coaching.session_helpers import claimed_request, in_days, propose
+
+    person = learner(departement="69", user__first_name="Inès")
+    request = claimed_request(person, rhone_coach)
+    session = propose(rhone_coach, request)
+    client.force_login(rhone_coach)
+    url = reverse("coaching:request", args=[request.pk])
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    actions.move_session(person, session, starts_at=in_days(8), reason="Un empêchement")
+    with CaptureQueriesContext(connection) as after:
+        page = client.get(url).content.decode()
+    assert "Inès" in page and "l’a déplacé du" in page
+    assert len(after.captured_queries) == len(before.captured_queries)
